@@ -1,0 +1,7 @@
+//! Business rules as plain types and functions: no HTTP, no SQL. Everything here is
+//! unit-tested on its own.
+
+pub mod email;
+pub mod money;
+pub mod portal_login;
+pub mod records;

@@ -1,0 +1,91 @@
+//! The `portico` command: `serve` (production), `demo` (demo data, then serve) and
+//! `migrate`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use portico::clock::SystemClock;
+use portico::config::Config;
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: portico <serve|demo|migrate>
+
+  serve     run the server (configuration from the environment; see README)
+  demo      load demo data into the configured database, print where to click, and serve
+  migrate   bring the database schema up to date and exit";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let command = std::env::args().nth(1).unwrap_or_default();
+    if !matches!(command.as_str(), "serve" | "demo" | "migrate") {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portico: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&command, config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portico: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: &str, config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let state = portico::build_state(config, Arc::new(SystemClock)).await?;
+    match command {
+        "migrate" => {
+            println!("database is up to date");
+            return Ok(());
+        }
+        "demo" => {
+            let lines = portico::demo::load(&state).await?;
+            for line in lines {
+                println!("{line}");
+            }
+        }
+        _ => {
+            if state.store.default_workspace().await?.is_none() {
+                eprintln!("portico: the database holds no workspace yet. Run `portico demo` to try it with demo data.");
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("PORTICO_BIND: cannot listen on {bind}: {e}"))?;
+    tracing::info!(address = %bind, "listening");
+    println!("listening on http://{bind}");
+    portico::serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

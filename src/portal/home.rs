@@ -1,0 +1,131 @@
+//! The portal home page (SPEC §4): greeting, Take actions, pending invoices and quotes,
+//! active jobs and the business's About-us text.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+
+use super::session::PortalUser;
+use super::view::{nav, Brand, Shell};
+use crate::app::AppState;
+use crate::domain::money::Money;
+use crate::domain::records::{display_date, display_instant, invoice_is_overdue, invoice_status_label, job_status_label, quote_expires_soon, today_in};
+use crate::store::portal_home::{InvoiceSummary, QuoteSummary};
+use crate::web::error::AppResult;
+
+pub struct InvoiceView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub total: String,
+    pub balance: String,
+    pub due_date: String,
+    pub status_label: &'static str,
+    pub status_class: &'static str,
+}
+
+pub struct QuoteView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub total: String,
+    pub valid_until: String,
+}
+
+pub struct JobView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub status_label: &'static str,
+    pub site_address: String,
+    pub next_visit: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    shell: Shell,
+    first_name: String,
+    overdue: Vec<InvoiceView>,
+    expiring: Vec<QuoteView>,
+    invoices: Vec<InvoiceView>,
+    invoices_total: i64,
+    invoices_more: i64,
+    quotes: Vec<QuoteView>,
+    jobs: Vec<JobView>,
+    about: String,
+}
+
+fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
+    let overdue = invoice_is_overdue(&inv.status, &inv.due_date, inv.balance_minor(), today);
+    InvoiceView {
+        id: inv.id,
+        number: inv.number.clone(),
+        title: inv.title.clone(),
+        total: Money::format_stored(inv.total_minor, &inv.currency),
+        balance: Money::format_stored(inv.balance_minor(), &inv.currency),
+        due_date: display_date(&inv.due_date),
+        status_label: if overdue { "Overdue" } else { invoice_status_label(&inv.status) },
+        status_class: if overdue { "overdue" } else { "open" },
+    }
+}
+
+fn quote_view(q: &QuoteSummary) -> QuoteView {
+    QuoteView {
+        id: q.id,
+        number: q.number.clone(),
+        title: q.title.clone(),
+        total: Money::format_stored(q.total_minor, &q.currency),
+        valid_until: display_date(&q.valid_until),
+    }
+}
+
+const HOME_LIST: i64 = 10;
+
+pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+    let store = &state.store;
+    let scope = user.scope;
+    let ws = store.workspace(scope.workspace_id()).await?;
+    let profile = store.business_profile(ws.id()).await?;
+    let client = store.client(ws.id(), scope.client_id()).await?;
+    let now = state.clock.now();
+    let today = today_in(&ws.time_zone, now);
+    let today_text = today.to_string();
+
+    let overdue = store.overdue_invoices(scope, &today_text, HOME_LIST).await?;
+    let pending = store.pending_invoices(scope, HOME_LIST).await?;
+    let pending_total = store.count_pending_invoices(scope).await?;
+    let quotes = store.pending_quotes(scope, &today_text, HOME_LIST).await?;
+    let jobs = store.active_jobs(scope, now.as_millisecond(), HOME_LIST).await?;
+
+    let page = HomePage {
+        shell: Shell {
+            brand: Brand::new(ws.id(), &profile),
+            contact_name: user.session.contact_name.clone(),
+            client_name: client.name.clone(),
+            csrf: user.session.csrf.clone(),
+            active: "home",
+            nav: nav(pending_total, quotes.len() as i64),
+        },
+        first_name: user.session.first_name.clone(),
+        overdue: overdue.iter().map(|i| invoice_view(i, today)).collect(),
+        expiring: quotes.iter().filter(|q| quote_expires_soon(&q.status, &q.valid_until, today)).map(quote_view).collect(),
+        invoices: pending.iter().map(|i| invoice_view(i, today)).collect(),
+        invoices_total: pending_total,
+        invoices_more: pending_total - pending.len() as i64,
+        quotes: quotes.iter().map(quote_view).collect(),
+        jobs: jobs
+            .iter()
+            .map(|j| JobView {
+                id: j.id,
+                number: j.number.clone(),
+                title: j.title.clone(),
+                status_label: job_status_label(&j.status),
+                site_address: j.site_address.clone(),
+                next_visit: j.next_visit_at.map(|ms| display_instant(ms, &ws.time_zone)),
+            })
+            .collect(),
+        about: profile.about_us,
+    };
+    Ok(Html(page.render()?))
+}

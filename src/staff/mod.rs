@@ -1,0 +1,24 @@
+//! The back office. This first slice: sign-in, the clients list, a client's record with
+//! its Client Portal section, and contact pages.
+
+mod clients;
+mod login;
+pub mod session;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/staff/clients") }))
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/clients", get(clients::list))
+        .route("/clients/{id}", get(clients::record))
+        .route("/clients/{id}/portal", post(clients::set_portal))
+        .route("/clients/{id}/portal/regenerate", post(clients::regenerate))
+        .route("/contacts/{id}", get(clients::contact))
+        .route("/contacts/{id}/email", post(clients::contact_email))
+}

@@ -1,0 +1,68 @@
+//! The signed-in staff member, checked on every request.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+
+use crate::app::AppState;
+use crate::auth::staff_login::{ABSOLUTE_MINUTES, IDLE_MINUTES};
+use crate::crypto::token_hash;
+use crate::ids::{StaffUserId, WorkspaceId};
+use crate::web::cookies::{self, STAFF_SESSION};
+use crate::web::csrf;
+use crate::web::error::AppError;
+
+pub struct StaffUser {
+    pub id: StaffUserId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub token: String,
+    pub csrf: String,
+}
+
+impl StaffUser {
+    pub fn check_csrf(&self, state: &AppState, submitted: &str) -> Result<(), AppError> {
+        csrf::verify(state.config.secret.bytes(), &self.token, submitted)
+    }
+}
+
+impl FromRequestParts<AppState> for StaffUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let https = state.config.is_https();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let to_login = || Redirect::to("/staff/login").into_response();
+        let Some(token) = cookies::get(&jar, STAFF_SESSION, https) else {
+            return Err(to_login());
+        };
+        let hash = token_hash(&token);
+        let row = state.store.staff_session(&hash).await.map_err(|e| AppError::from(e).into_response())?;
+        let Some(row) = row else {
+            return Err(to_login());
+        };
+        let now = state.clock.now_ms();
+        let expired = row.revoked_at.is_some()
+            || row.disabled_at.is_some()
+            || now >= row.created_at + ABSOLUTE_MINUTES * 60_000
+            || now >= row.last_seen_at + IDLE_MINUTES * 60_000;
+        if expired {
+            return Err(to_login());
+        }
+        if now - row.last_seen_at >= 15_000 {
+            state.store.touch_staff_session(&hash, now).await.map_err(|e| AppError::from(e).into_response())?;
+        }
+        Ok(StaffUser {
+            id: StaffUserId::from_db(row.staff_user_id),
+            workspace_id: WorkspaceId::from_db(row.workspace_id),
+            name: row.name,
+            email: row.email,
+            role: row.role,
+            csrf: csrf::token(state.config.secret.bytes(), &token),
+            token,
+        })
+    }
+}

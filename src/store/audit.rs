@@ -1,0 +1,99 @@
+//! The audit log: who did what, to which record, when and from where.
+
+use sqlx::FromRow;
+
+use super::{Store, StoreResult};
+use crate::ids::{new_id, WorkspaceId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    Staff(i64),
+    Contact(i64),
+    Api(i64),
+    System,
+    Anonymous,
+}
+
+impl Actor {
+    fn kind(self) -> &'static str {
+        match self {
+            Actor::Staff(_) => "staff",
+            Actor::Contact(_) => "contact",
+            Actor::Api(_) => "api",
+            Actor::System => "system",
+            Actor::Anonymous => "anonymous",
+        }
+    }
+
+    fn id(self) -> Option<i64> {
+        match self {
+            Actor::Staff(id) | Actor::Contact(id) | Actor::Api(id) => Some(id),
+            Actor::System | Actor::Anonymous => None,
+        }
+    }
+}
+
+/// One entry. `label` is a human name for the actor (e.g. an email) kept even if the
+/// actor is later removed; `detail` is free text and must never hold a secret.
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    pub actor: Actor,
+    pub label: &'a str,
+    pub action: &'a str,
+    pub subject_kind: &'a str,
+    pub subject_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub ip: &'a str,
+    pub detail: &'a str,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_label: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<i64>,
+    pub client_id: Option<i64>,
+    pub ip: String,
+    pub detail: String,
+}
+
+impl Store {
+    pub async fn audit(&self, ws: WorkspaceId, e: &AuditEntry<'_>, now_ms: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_event (id, workspace_id, at, actor_kind, actor_id, actor_label, action, subject_kind, subject_id, client_id, ip, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(new_id())
+        .bind(ws.get())
+        .bind(now_ms)
+        .bind(e.actor.kind())
+        .bind(e.actor.id())
+        .bind(e.label)
+        .bind(e.action)
+        .bind(e.subject_kind)
+        .bind(e.subject_id)
+        .bind(e.client_id)
+        .bind(e.ip)
+        .bind(e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Newest first; `action` narrows to one kind of event when not empty.
+    pub async fn audit_events(&self, ws: WorkspaceId, action: &str, limit: i64) -> StoreResult<Vec<AuditRow>> {
+        Ok(sqlx::query_as(
+            "SELECT at, actor_kind, actor_label, action, subject_kind, subject_id, client_id, ip, detail
+             FROM audit_event WHERE workspace_id = $1 AND ($2 = '' OR action = $2)
+             ORDER BY at DESC, id DESC LIMIT $3",
+        )
+        .bind(ws.get())
+        .bind(action)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

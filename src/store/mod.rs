@@ -1,0 +1,150 @@
+//! The one storage boundary. A single code path serves SQLite and PostgreSQL through
+//! sqlx's `Any` driver: portable SQL, `$n` placeholders (which SQLite also reads), and
+//! only the types both sides share (BIGINT, TEXT; flags as 0/1). Portal reads take a
+//! [`ClientScope`], so no caller can forget which client it is serving.
+//!
+//! Portability rules for the SQL in this module tree:
+//! - sums are wrapped in `CAST(... AS BIGINT)` (PostgreSQL's SUM of BIGINT is NUMERIC);
+//! - no boolean expressions in select lists (SQLite answers integers, PostgreSQL booleans);
+//! - `INSERT ... ON CONFLICT` and `RETURNING` are used as both support them.
+
+pub mod audit;
+pub mod clients;
+pub mod contacts;
+pub mod portal_auth;
+pub mod portal_home;
+pub mod rate_limit;
+pub mod staff;
+pub mod workspaces;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
+
+use crate::ids::{ClientId, WorkspaceId};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Db(#[source] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.constraint().unwrap_or("unique").to_string())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Reads on behalf of one client of one workspace. Built only from a checked portal
+/// session (or by staff code that has looked the client up in its own workspace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientScope {
+    workspace_id: WorkspaceId,
+    client_id: ClientId,
+}
+
+impl ClientScope {
+    pub(crate) fn new(workspace_id: WorkspaceId, client_id: ClientId) -> Self {
+        Self { workspace_id, client_id }
+    }
+
+    pub fn workspace_id(&self) -> WorkspaceId {
+        self.workspace_id
+    }
+
+    pub fn client_id(&self) -> ClientId {
+        self.client_id
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+impl Store {
+    /// Connects and brings the schema up to date. On PostgreSQL the migrator holds an
+    /// advisory lock, so instances starting together run each migration once.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let options = AnyConnectOptions::from_str(url)?.log_slow_statements(
+            tracing::log::LevelFilter::Warn,
+            Duration::from_millis(50),
+        );
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options.clone())
+            .await?;
+        // Migrations run on their own connection, without statement logging (the schema
+        // script is long and would be logged whole as a slow statement).
+        let mut conn = options.disable_statement_logging().connect().await?;
+        MIGRATOR.run(&mut conn).await?;
+        conn.close().await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Converts a stored 0/1 flag.
+pub(crate) fn flag(v: i64) -> bool {
+    v != 0
+}
