@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/portal", crate::portal::router())
         .nest("/staff", crate::staff::router())
         .fallback(|| async { error::AppError::NotFound })
+        .layer(middleware::from_fn(reject_nul_bytes))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
@@ -88,6 +89,41 @@ async fn reject_cross_site(req: Request, next: Next) -> Response {
         return error::error_page(StatusCode::FORBIDDEN, "Not allowed", "This form was sent from another site and was refused.");
     }
     next.run(req).await
+}
+
+/// Largest form body accepted anywhere (file uploads have their own route and limit).
+const FORM_BODY_LIMIT: usize = 1024 * 1024;
+
+/// NUL characters are never meaningful in this product and PostgreSQL refuses them in
+/// text, so a request carrying one — in its path, query or form body — is refused here,
+/// once, with a clear message, instead of failing deep inside a query.
+async fn reject_nul_bytes(req: Request, next: Next) -> Response {
+    let bad = || error::error_page(StatusCode::BAD_REQUEST, "Something in the request was not right", "The request contains a NUL character, which is not allowed.");
+    let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    if has_encoded_nul(target.as_bytes()) {
+        return bad();
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, FORM_BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return error::error_page(StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "The form sent more data than this page accepts."),
+    };
+    if bytes.contains(&0) || has_encoded_nul(&bytes) {
+        return bad();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
+fn has_encoded_nul(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// The peer address of the connection (what limits and the audit log record).

@@ -1,1 +1,10 @@
-//! Integration tests.
+//! All integration tests, in one binary. Each test gets a fresh database: SQLite by
+//! default, PostgreSQL when `PORTICO_TEST_DATABASE_URL` is set (the test script runs
+//! the suite both ways).
+
+mod support;
+
+mod portal_access;
+mod portal_login;
+mod portal_session;
+mod security;

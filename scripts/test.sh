@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs what the tests need (Debian's
+# chromium and chromium-driver), finds PostgreSQL on 127.0.0.1:5432 or starts a
+# throwaway cluster of Debian's postgresql on a free port, then runs the unit tests
+# and the integration suite (HTTP, SMTP and browser tests) on SQLite and on PostgreSQL.
+#
+#   scripts/test.sh              everything
+#   PORTICO_TEST_DATABASE_URL=postgres://user@host:port/db scripts/test.sh
+#                                use that server for the PostgreSQL run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+say "checking tools"
+command -v cargo >/dev/null || { echo "cargo is needed (https://rustup.rs)"; exit 1; }
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing chromium and chromium-driver for the browser tests"
+  apt_install chromium chromium-driver
+fi
+command -v psql >/dev/null || apt_install postgresql-client
+
+pg_started_dir=""
+cleanup() {
+  if [ -n "$pg_started_dir" ]; then
+    say "stopping the throwaway PostgreSQL cluster"
+    run_pg "$pg_bin/pg_ctl" -D "$pg_started_dir/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$pg_started_dir"
+  fi
+}
+trap cleanup EXIT
+
+run_pg() {
+  # initdb and postgres refuse to run as root; use the postgres account then.
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+pg_url="${PORTICO_TEST_DATABASE_URL:-}"
+if [ -z "$pg_url" ]; then
+  if psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
+    pg_url="postgres://postgres@127.0.0.1:5432/postgres"
+  else
+    say "no PostgreSQL on 127.0.0.1:5432: starting a throwaway cluster"
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+    pg_bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+    pg_started_dir=$(mktemp -d)
+    chmod 755 "$pg_started_dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$pg_started_dir"
+    port=$(free_port)
+    run_pg "$pg_bin/initdb" -D "$pg_started_dir/data" -U postgres --auth=trust >/dev/null
+    run_pg "$pg_bin/pg_ctl" -D "$pg_started_dir/data" -l "$pg_started_dir/log" -w \
+      -o "-p $port -k $pg_started_dir -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    pg_url="postgres://postgres@127.0.0.1:$port/postgres"
+  fi
+fi
+
+drop_test_databases() {
+  psql "$pg_url" -tAc "select datname from pg_database where datname like 'portico_t_%'" 2>/dev/null |
+    while read -r db; do [ -n "$db" ] && psql "$pg_url" -qc "drop database if exists \"$db\"" >/dev/null 2>&1; done
+  return 0
+}
+
+say "building"
+cargo build --locked --all-targets
+
+say "unit tests and the integration suite on SQLite"
+cargo test --locked -- --test-threads="${PORTICO_TEST_THREADS:-4}"
+
+say "the integration suite on PostgreSQL"
+drop_test_databases
+PORTICO_TEST_DATABASE_URL="$pg_url" cargo test --locked --test it -- --test-threads="${PORTICO_TEST_THREADS:-4}"
+drop_test_databases
+
+say "all tests passed on SQLite and PostgreSQL"
