@@ -7,6 +7,8 @@
 #   scripts/test.sh              everything
 #   PORTICO_TEST_DATABASE_URL=postgres://user@host:port/db scripts/test.sh
 #                                use that server for the PostgreSQL run
+#   PORTICO_TEST_PG=throwaway scripts/test.sh
+#                                always start a throwaway cluster (as on a laptop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +48,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 pg_url="${PORTICO_TEST_DATABASE_URL:-}"
 if [ -z "$pg_url" ]; then
-  if psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
+  if [ "${PORTICO_TEST_PG:-}" != "throwaway" ] && psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc 'select 1' >/dev/null 2>&1; then
     pg_url="postgres://postgres@127.0.0.1:5432/postgres"
   else
     say "no PostgreSQL on 127.0.0.1:5432: starting a throwaway cluster"

@@ -21,7 +21,13 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: SharedClock, mail: MailQueue) -> Self {
-        Self(Arc::new(Inner { config, store, clock, mail, metrics: Metrics::default() }))
+        Self(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            mail,
+            metrics: Metrics::default(),
+        }))
     }
 }
 

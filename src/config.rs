@@ -20,7 +20,10 @@ pub enum ConfigError {
 }
 
 fn invalid(var: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { var, problem: problem.into() }
+    ConfigError::Invalid {
+        var,
+        problem: problem.into(),
+    }
 }
 
 /// The server's own secret: keys the HMACs of login codes and CSRF tokens.
@@ -82,62 +85,115 @@ impl Config {
         };
 
         let bind_raw = get("PORTICO_BIND", "bind").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_raw
-            .trim()
-            .parse()
-            .map_err(|_| invalid("PORTICO_BIND", format!("'{bind_raw}' is not an address like 127.0.0.1:8080")))?;
+        let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
+            invalid(
+                "PORTICO_BIND",
+                format!("'{bind_raw}' is not an address like 127.0.0.1:8080"),
+            )
+        })?;
 
-        let public_raw = get("PORTICO_PUBLIC_URL", "public_url").unwrap_or_else(|| format!("http://{bind}"));
-        let public_url = Url::parse(public_raw.trim())
-            .map_err(|e| invalid("PORTICO_PUBLIC_URL", format!("'{public_raw}' is not a URL ({e})")))?;
+        let public_raw =
+            get("PORTICO_PUBLIC_URL", "public_url").unwrap_or_else(|| format!("http://{bind}"));
+        let public_url = Url::parse(public_raw.trim()).map_err(|e| {
+            invalid(
+                "PORTICO_PUBLIC_URL",
+                format!("'{public_raw}' is not a URL ({e})"),
+            )
+        })?;
         if !matches!(public_url.scheme(), "http" | "https") || public_url.host_str().is_none() {
-            return Err(invalid("PORTICO_PUBLIC_URL", "must be an http:// or https:// URL with a host"));
+            return Err(invalid(
+                "PORTICO_PUBLIC_URL",
+                "must be an http:// or https:// URL with a host",
+            ));
         }
         if public_url.query().is_some() || public_url.fragment().is_some() {
-            return Err(invalid("PORTICO_PUBLIC_URL", "must not carry a query or fragment"));
+            return Err(invalid(
+                "PORTICO_PUBLIC_URL",
+                "must not carry a query or fragment",
+            ));
         }
 
-        let data_dir = PathBuf::from(get("PORTICO_DATA_DIR", "data_dir").unwrap_or_else(|| "./portico-data".into()));
-        std::fs::create_dir_all(&data_dir)
-            .map_err(|e| invalid("PORTICO_DATA_DIR", format!("cannot create {}: {e}", data_dir.display())))?;
+        let data_dir = PathBuf::from(
+            get("PORTICO_DATA_DIR", "data_dir").unwrap_or_else(|| "./portico-data".into()),
+        );
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            invalid(
+                "PORTICO_DATA_DIR",
+                format!("cannot create {}: {e}", data_dir.display()),
+            )
+        })?;
 
         let database_url = match get("DATABASE_URL", "database_url") {
             Some(url) => {
                 let url = url.trim().to_string();
-                if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
-                    return Err(invalid("DATABASE_URL", "must start with postgres://, postgresql:// or sqlite:"));
+                if !(url.starts_with("postgres://")
+                    || url.starts_with("postgresql://")
+                    || url.starts_with("sqlite:"))
+                {
+                    return Err(invalid(
+                        "DATABASE_URL",
+                        "must start with postgres://, postgresql:// or sqlite:",
+                    ));
                 }
                 url
             }
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("portico.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("portico.db").display()
+            ),
         };
 
         let smtp_url = match get("PORTICO_SMTP_URL", "smtp_url") {
             Some(raw) => {
-                let parsed = Url::parse(raw.trim())
-                    .map_err(|_| invalid("PORTICO_SMTP_URL", "is not a URL like smtps://user:pass@host:465"))?;
+                let parsed = Url::parse(raw.trim()).map_err(|_| {
+                    invalid(
+                        "PORTICO_SMTP_URL",
+                        "is not a URL like smtps://user:pass@host:465",
+                    )
+                })?;
                 if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
-                    return Err(invalid("PORTICO_SMTP_URL", "must be smtp://… or smtps://… with a host"));
+                    return Err(invalid(
+                        "PORTICO_SMTP_URL",
+                        "must be smtp://… or smtps://… with a host",
+                    ));
                 }
                 Some(SecretString::from(raw.trim().to_string()))
             }
             None => None,
         };
 
-        let mail_from = get("PORTICO_MAIL_FROM", "mail_from")
-            .unwrap_or_else(|| format!("Portico <no-reply@{}>", public_url.host_str().unwrap_or("localhost")));
+        let mail_from = get("PORTICO_MAIL_FROM", "mail_from").unwrap_or_else(|| {
+            format!(
+                "Portico <no-reply@{}>",
+                public_url.host_str().unwrap_or("localhost")
+            )
+        });
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(invalid("PORTICO_MAIL_FROM", format!("'{mail_from}' is not a mailbox like Name <a@b.c>")));
+            return Err(invalid(
+                "PORTICO_MAIL_FROM",
+                format!("'{mail_from}' is not a mailbox like Name <a@b.c>"),
+            ));
         }
 
         let secret = match get("PORTICO_SECRET", "secret") {
             Some(raw) => parse_secret(&raw).ok_or_else(|| {
-                invalid("PORTICO_SECRET", "must be at least 64 hexadecimal characters (32 bytes)")
+                invalid(
+                    "PORTICO_SECRET",
+                    "must be at least 64 hexadecimal characters (32 bytes)",
+                )
             })?,
             None => load_or_create_secret(&data_dir)?,
         };
 
-        Ok(Self { bind, public_url, data_dir, database_url, smtp_url, mail_from, secret: ServerSecret::new(secret) })
+        Ok(Self {
+            bind,
+            public_url,
+            data_dir,
+            database_url,
+            smtp_url,
+            mail_from,
+            secret: ServerSecret::new(secret),
+        })
     }
 }
 
@@ -148,15 +204,23 @@ fn load_file(env: &HashMap<String, String>) -> Result<HashMap<String, String>, C
     };
     if !path.exists() {
         if required {
-            return Err(invalid("PORTICO_CONFIG", format!("{} does not exist", path.display())));
+            return Err(invalid(
+                "PORTICO_CONFIG",
+                format!("{} does not exist", path.display()),
+            ));
         }
         return Ok(HashMap::new());
     }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ConfigError::File { path: path.display().to_string(), problem: e.to_string() })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::File {
+        path: path.display().to_string(),
+        problem: e.to_string(),
+    })?;
     let table: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| ConfigError::File { path: path.display().to_string(), problem: e.message().to_string() })?;
+        .map_err(|e: toml::de::Error| ConfigError::File {
+            path: path.display().to_string(),
+            problem: e.message().to_string(),
+        })?;
     let mut out = HashMap::new();
     for (key, value) in table {
         let text = match value {
@@ -188,16 +252,30 @@ fn parse_secret(raw: &str) -> Option<Vec<u8>> {
 fn load_or_create_secret(dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let path = dir.join("secret.key");
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| invalid("PORTICO_DATA_DIR", format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            invalid(
+                "PORTICO_DATA_DIR",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
         return parse_secret(&text).ok_or_else(|| {
-            invalid("PORTICO_DATA_DIR", format!("{} is not a valid secret (64+ hex characters)", path.display()))
+            invalid(
+                "PORTICO_DATA_DIR",
+                format!(
+                    "{} is not a valid secret (64+ hex characters)",
+                    path.display()
+                ),
+            )
         });
     }
     let mut bytes = vec![0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-    write_private(&path, &crate::crypto::hex(&bytes))
-        .map_err(|e| invalid("PORTICO_DATA_DIR", format!("cannot write {}: {e}", path.display())))?;
+    write_private(&path, &crate::crypto::hex(&bytes)).map_err(|e| {
+        invalid(
+            "PORTICO_DATA_DIR",
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
     Ok(bytes)
 }
 
@@ -216,8 +294,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)], dir: &Path) -> HashMap<String, String> {
-        let mut m: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         m.insert("PORTICO_DATA_DIR".into(), dir.display().to_string());
         m
     }
@@ -231,7 +311,11 @@ mod tests {
         assert!(cfg.smtp_url.is_none());
         assert_eq!(cfg.secret.bytes().len(), 32);
         let again = Config::from_map(&env(&[], dir.path())).unwrap();
-        assert_eq!(again.secret.bytes(), cfg.secret.bytes(), "the secret persists");
+        assert_eq!(
+            again.secret.bytes(),
+            cfg.secret.bytes(),
+            "the secret persists"
+        );
     }
 
     #[test]
@@ -245,7 +329,9 @@ mod tests {
             ("PORTICO_SECRET", "short"),
             ("PORTICO_MAIL_FROM", "not a mailbox"),
         ] {
-            let err = Config::from_map(&env(&[(var, value)], dir.path())).unwrap_err().to_string();
+            let err = Config::from_map(&env(&[(var, value)], dir.path()))
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with(var), "{err} should name {var}");
         }
     }
@@ -253,7 +339,11 @@ mod tests {
     #[test]
     fn debug_output_hides_secrets() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = Config::from_map(&env(&[("PORTICO_SMTP_URL", "smtp://u:hunter2@mail:25")], dir.path())).unwrap();
+        let cfg = Config::from_map(&env(
+            &[("PORTICO_SMTP_URL", "smtp://u:hunter2@mail:25")],
+            dir.path(),
+        ))
+        .unwrap();
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("hunter2"));
         assert!(!shown.contains(&crate::crypto::hex(cfg.secret.bytes())));

@@ -22,7 +22,11 @@ pub fn new_id() -> i64 {
     let candidate = (ms << RANDOM_BITS) | random;
     let mut last = LAST.load(Ordering::Relaxed);
     loop {
-        let next = if candidate > last { candidate } else { last + 1 };
+        let next = if candidate > last {
+            candidate
+        } else {
+            last + 1
+        };
         match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => return next,
             Err(seen) => last = seen,
@@ -71,8 +75,22 @@ macro_rules! typed_id {
 }
 
 typed_id!(
-    WorkspaceId, StaffUserId, ClientId, ContactId, InvoiceId, QuoteId, JobId, VisitId,
-    ProjectId, TaskId, RequestId, FileId, ProductId, PaymentId, LoginCodeId, AuditEventId,
+    WorkspaceId,
+    StaffUserId,
+    ClientId,
+    ContactId,
+    InvoiceId,
+    QuoteId,
+    JobId,
+    VisitId,
+    ProjectId,
+    TaskId,
+    RequestId,
+    FileId,
+    ProductId,
+    PaymentId,
+    LoginCodeId,
+    AuditEventId,
 );
 
 #[cfg(test)]
@@ -91,8 +109,21 @@ mod tests {
 
     #[test]
     fn parsing_refuses_anything_but_positive_decimals() {
-        for bad in ["", "-1", "0", "1e3", "abc", "12 ", "99999999999999999999", "+5", "٣"] {
-            assert!(ClientId::from_str(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "-1",
+            "0",
+            "1e3",
+            "abc",
+            "12 ",
+            "99999999999999999999",
+            "+5",
+            "٣",
+        ] {
+            assert!(
+                ClientId::from_str(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
         assert_eq!(ClientId::from_str("42").map(ClientId::get), Ok(42));
     }

@@ -36,7 +36,11 @@ pub async fn build_state(config: Config, clock: SharedClock) -> anyhow::Result<A
     let store = Store::connect(&config.database_url)
         .await
         .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot open the database: {e}"))?;
-    let mailer = Mailer::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"), &config.mail_from)?;
+    let mailer = Mailer::new(
+        config.smtp_url.as_ref(),
+        config.data_dir.join("outbox"),
+        &config.mail_from,
+    )?;
     let mail = MailQueue::start(mailer);
     let state = AppState::new(config, store, clock, mail);
     spawn_housekeeping(state.clone());
@@ -64,9 +68,16 @@ fn spawn_housekeeping(state: AppState) {
 }
 
 /// Serves the application on `listener` until `shutdown` resolves.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = web::router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -17,7 +17,10 @@ const USAGE: &str = "usage: portico <serve|demo|migrate>
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_env("PORTICO_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     let command = std::env::args().nth(1).unwrap_or_default();
     if !matches!(command.as_str(), "serve" | "demo" | "migrate") {

@@ -40,8 +40,12 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
     let email_norm = req.email.normalised();
     let hour_ms = rules::HOUR.as_millis() as i64;
 
-    let ip_hits = store.rate_hit(&format!("code-ip:{}", req.ip), hour_ms, now_ms).await?;
-    let (sent_last_hour, last_sent) = store.recent_code_requests(ws, email_norm, now_ms - hour_ms).await?;
+    let ip_hits = store
+        .rate_hit(&format!("code-ip:{}", req.ip), hour_ms, now_ms)
+        .await?;
+    let (sent_last_hour, last_sent) = store
+        .recent_code_requests(ws, email_norm, now_ms - hour_ms)
+        .await?;
     let cooldown_secs = last_sent
         .map(|last| rules::RESEND_COOLDOWN.as_millis() as i64 - (now_ms - last))
         .filter(|wait_ms| *wait_ms > 0)
@@ -50,7 +54,9 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
         && sent_last_hour < rules::CODES_PER_EMAIL_PER_HOUR
         && ip_hits <= rules::CODES_PER_IP_PER_HOUR;
 
-    let choices = store.portal_choices(ws, email_norm, req.client.map(ClientRow::id)).await?;
+    let choices = store
+        .portal_choices(ws, email_norm, req.client.map(ClientRow::id))
+        .await?;
     let id = LoginCodeId::new();
     let attempt_token = random_token(32);
     let code = six_digit_code();
@@ -85,7 +91,16 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
     store
         .audit(
             ws,
-            &AuditEntry { actor: Actor::Anonymous, label: email_norm, action, subject_kind: "login_code", subject_id: Some(id.get()), client_id, ip: req.ip, detail: "" },
+            &AuditEntry {
+                actor: Actor::Anonymous,
+                label: email_norm,
+                action,
+                subject_kind: "login_code",
+                subject_id: Some(id.get()),
+                client_id,
+                ip: req.ip,
+                detail: "",
+            },
             now_ms,
         )
         .await?;
@@ -97,23 +112,43 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
             None => state.config.url("/portal"),
         };
         let minutes = rules::CODE_TTL.as_mins();
-        match templates::login_code(req.email.as_str(), &profile.display_name, &profile.accent_colour, &code, minutes, &portal_url) {
+        match templates::login_code(
+            req.email.as_str(),
+            &profile.display_name,
+            &profile.accent_colour,
+            &code,
+            minutes,
+            &portal_url,
+        ) {
             Ok(mail) => state.mail.enqueue(mail),
             Err(e) => tracing::error!(error = %e, "login code email could not be rendered"),
         }
     }
-    Ok(RequestOutcome { attempt_token, cooldown_secs })
+    Ok(RequestOutcome {
+        attempt_token,
+        cooldown_secs,
+    })
 }
 
 fn code_mac(state: &AppState, id: LoginCodeId, code: &str) -> String {
-    hmac_hex(state.config.secret.bytes(), &[b"login-code", id.get().to_string().as_bytes(), code.as_bytes()])
+    hmac_hex(
+        state.config.secret.bytes(),
+        &[
+            b"login-code",
+            id.get().to_string().as_bytes(),
+            code.as_bytes(),
+        ],
+    )
 }
 
 #[derive(Debug)]
 pub enum VerifyOutcome {
     /// Logged in. `client` is `None` when the address belongs to contacts of several
     /// clients and the person must pick one.
-    LoggedIn { session_token: String, client: Option<ClientId> },
+    LoggedIn {
+        session_token: String,
+        client: Option<ClientId>,
+    },
     /// Wrong, expired, used or unknown: one generic answer.
     Rejected,
     /// Too many failures for this address or network; no code is checked for now.
@@ -143,7 +178,16 @@ pub async fn verify_code(state: &AppState, req: &VerifyRequest<'_>) -> StoreResu
     if store.rate_peek(&email_bucket, hour_ms, now_ms).await? >= rules::FAILURES_PER_EMAIL_PER_HOUR
         || store.rate_peek(&ip_bucket, hour_ms, now_ms).await? >= rules::FAILURES_PER_IP_PER_HOUR
     {
-        audit_login(state, ws, &attempt.email_norm, "portal.login_throttled", None, req.ip, now_ms).await?;
+        audit_login(
+            state,
+            ws,
+            &attempt.email_norm,
+            "portal.login_throttled",
+            None,
+            req.ip,
+            now_ms,
+        )
+        .await?;
         return Ok(VerifyOutcome::Throttled);
     }
 
@@ -164,32 +208,71 @@ pub async fn verify_code(state: &AppState, req: &VerifyRequest<'_>) -> StoreResu
     if usable.is_err() || !matches {
         // Every wrong answer counts, whatever the reason, so the response never says
         // which part was wrong.
-        let tries = if usable.is_ok() { store.record_failed_try(id).await? } else { attempt.failed_tries };
+        let tries = if usable.is_ok() {
+            store.record_failed_try(id).await?
+        } else {
+            attempt.failed_tries
+        };
         store.rate_hit(&email_bucket, hour_ms, now_ms).await?;
         store.rate_hit(&ip_bucket, hour_ms, now_ms).await?;
         let detail = match usable {
             Err(reason) => format!("{reason:?}"),
             Ok(()) => format!("wrong code, try {tries} of {}", rules::MAX_TRIES_PER_CODE),
         };
-        audit_login(state, ws, &attempt.email_norm, "portal.login_failed", None, req.ip, now_ms).await?;
+        audit_login(
+            state,
+            ws,
+            &attempt.email_norm,
+            "portal.login_failed",
+            None,
+            req.ip,
+            now_ms,
+        )
+        .await?;
         if usable.is_ok() && tries >= rules::MAX_TRIES_PER_CODE {
-            audit_login(state, ws, &attempt.email_norm, "portal.code_locked", None, req.ip, now_ms).await?;
+            audit_login(
+                state,
+                ws,
+                &attempt.email_norm,
+                "portal.code_locked",
+                None,
+                req.ip,
+                now_ms,
+            )
+            .await?;
         }
         tracing::info!(attempt = attempt.id, detail, "portal login refused");
         return Ok(VerifyOutcome::Rejected);
     }
 
-    if !store.consume_attempt(id, rules::MAX_TRIES_PER_CODE, now_ms).await? {
+    if !store
+        .consume_attempt(id, rules::MAX_TRIES_PER_CODE, now_ms)
+        .await?
+    {
         return Ok(VerifyOutcome::Rejected);
     }
     let only_client = attempt.client_id.map(ClientId::from_db);
-    let choices = store.portal_choices(ws, &attempt.email_norm, only_client).await?;
+    let choices = store
+        .portal_choices(ws, &attempt.email_norm, only_client)
+        .await?;
     let (client, contact) = match choices.as_slice() {
         [] => {
-            audit_login(state, ws, &attempt.email_norm, "portal.login_failed", None, req.ip, now_ms).await?;
+            audit_login(
+                state,
+                ws,
+                &attempt.email_norm,
+                "portal.login_failed",
+                None,
+                req.ip,
+                now_ms,
+            )
+            .await?;
             return Ok(VerifyOutcome::Rejected);
         }
-        [one] => (Some(ClientId::from_db(one.client_id)), Some(ContactId::from_db(one.contact_id))),
+        [one] => (
+            Some(ClientId::from_db(one.client_id)),
+            Some(ContactId::from_db(one.contact_id)),
+        ),
         _ => (None, None),
     };
     let session_token = random_token(32);
@@ -207,8 +290,20 @@ pub async fn verify_code(state: &AppState, req: &VerifyRequest<'_>) -> StoreResu
             now_ms,
         )
         .await?;
-    audit_login(state, ws, &attempt.email_norm, "portal.login", client.map(ClientId::get), req.ip, now_ms).await?;
-    Ok(VerifyOutcome::LoggedIn { session_token, client })
+    audit_login(
+        state,
+        ws,
+        &attempt.email_norm,
+        "portal.login",
+        client.map(ClientId::get),
+        req.ip,
+        now_ms,
+    )
+    .await?;
+    Ok(VerifyOutcome::LoggedIn {
+        session_token,
+        client,
+    })
 }
 
 /// Moves a session that is still choosing onto one client: a fresh session id is issued
@@ -223,7 +318,10 @@ pub async fn choose_client(
     user_agent: &str,
 ) -> StoreResult<Option<String>> {
     let now_ms = state.clock.now_ms();
-    let choices = state.store.portal_choices(ws, email_norm, Some(client)).await?;
+    let choices = state
+        .store
+        .portal_choices(ws, email_norm, Some(client))
+        .await?;
     let Some(choice) = choices.first() else {
         return Ok(None);
     };
@@ -243,21 +341,64 @@ pub async fn choose_client(
             now_ms,
         )
         .await?;
-    state.store.revoke_portal_session(&token_hash(old_token), now_ms).await?;
-    audit_login(state, ws, email_norm, "portal.client_chosen", Some(client.get()), ip, now_ms).await?;
+    state
+        .store
+        .revoke_portal_session(&token_hash(old_token), now_ms)
+        .await?;
+    audit_login(
+        state,
+        ws,
+        email_norm,
+        "portal.client_chosen",
+        Some(client.get()),
+        ip,
+        now_ms,
+    )
+    .await?;
     Ok(Some(session_token))
 }
 
-pub async fn logout(state: &AppState, token: &str, ws: WorkspaceId, email_norm: &str, client: Option<i64>, ip: &str) -> StoreResult<()> {
+pub async fn logout(
+    state: &AppState,
+    token: &str,
+    ws: WorkspaceId,
+    email_norm: &str,
+    client: Option<i64>,
+    ip: &str,
+) -> StoreResult<()> {
     let now_ms = state.clock.now_ms();
-    state.store.revoke_portal_session(&token_hash(token), now_ms).await?;
+    state
+        .store
+        .revoke_portal_session(&token_hash(token), now_ms)
+        .await?;
     audit_login(state, ws, email_norm, "portal.logout", client, ip, now_ms).await
 }
 
-async fn audit_login(state: &AppState, ws: WorkspaceId, email_norm: &str, action: &str, client_id: Option<i64>, ip: &str, now_ms: i64) -> StoreResult<()> {
+async fn audit_login(
+    state: &AppState,
+    ws: WorkspaceId,
+    email_norm: &str,
+    action: &str,
+    client_id: Option<i64>,
+    ip: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
     state
         .store
-        .audit(ws, &AuditEntry { actor: Actor::Anonymous, label: email_norm, action, subject_kind: "portal", subject_id: None, client_id, ip, detail: "" }, now_ms)
+        .audit(
+            ws,
+            &AuditEntry {
+                actor: Actor::Anonymous,
+                label: email_norm,
+                action,
+                subject_kind: "portal",
+                subject_id: None,
+                client_id,
+                ip,
+                detail: "",
+            },
+            now_ms,
+        )
         .await
 }
 

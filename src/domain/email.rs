@@ -35,14 +35,26 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.chars().count() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';' | '@' | '(' | ')' | '[' | ']' | '\\'));
+            && !local.chars().any(|c| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || matches!(
+                        c,
+                        '<' | '>' | '"' | ',' | ';' | '@' | '(' | ')' | '[' | ']' | '\\'
+                    )
+            });
         if !domain_ok || !local_ok {
             return Err(EmailError::Malformed);
         }
-        Ok(Self { as_typed: trimmed.to_string(), normalised: trimmed.to_lowercase() })
+        Ok(Self {
+            as_typed: trimmed.to_string(),
+            normalised: trimmed.to_lowercase(),
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -79,9 +91,23 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_address() {
-        for bad in ["", "   ", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "ann@exa mple.com",
-                    "ann@example..com", "<ann@example.com>", "ann@example.com\r\nBcc: x@y.z"] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "   ",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "ann@exa mple.com",
+            "ann@example..com",
+            "<ann@example.com>",
+            "ann@example.com\r\nBcc: x@y.z",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

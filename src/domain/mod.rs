@@ -2,6 +2,7 @@
 //! unit-tested on its own.
 
 pub mod email;
+pub mod lines;
 pub mod money;
 pub mod portal_login;
 pub mod records;

@@ -17,16 +17,65 @@ pub struct Currency {
 
 const CURRENCIES: &[(&str, u32)] = &[
     // zero-decimal
-    ("BIF", 0), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("ISK", 0), ("JPY", 0), ("KMF", 0), ("KRW", 0),
-    ("PYG", 0), ("RWF", 0), ("UGX", 0), ("VND", 0), ("VUV", 0), ("XAF", 0), ("XOF", 0), ("XPF", 0),
+    ("BIF", 0),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("UGX", 0),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
     // three-decimal
-    ("BHD", 3), ("IQD", 3), ("JOD", 3), ("KWD", 3), ("LYD", 3), ("OMR", 3), ("TND", 3),
+    ("BHD", 3),
+    ("IQD", 3),
+    ("JOD", 3),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("TND", 3),
     // two-decimal
-    ("AED", 2), ("AUD", 2), ("BRL", 2), ("CAD", 2), ("CHF", 2), ("CNY", 2), ("CZK", 2), ("DKK", 2),
-    ("EGP", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("ILS", 2), ("INR", 2), ("MAD", 2),
-    ("MXN", 2), ("MYR", 2), ("NOK", 2), ("NZD", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("QAR", 2),
-    ("RON", 2), ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TRY", 2), ("TWD", 2), ("UAH", 2),
-    ("USD", 2), ("ZAR", 2),
+    ("AED", 2),
+    ("AUD", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CNY", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("MAD", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("ZAR", 2),
 ];
 
 impl Currency {
@@ -73,7 +122,12 @@ impl Money {
 impl fmt::Display for Money {
     /// `USD 1,250.50`, `KWD 12.345`, `JPY 5,000`, `-EUR 3.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.currency.code, group_major(self.minor, self.currency.exponent))
+        write!(
+            f,
+            "{} {}",
+            self.currency.code,
+            group_major(self.minor, self.currency.exponent)
+        )
     }
 }
 
@@ -95,7 +149,10 @@ fn group_major(minor: i64, exponent: u32) -> String {
     if exponent == 0 {
         format!("{sign}{grouped}")
     } else {
-        format!("{sign}{grouped}.{fraction:0width$}", width = exponent as usize)
+        format!(
+            "{sign}{grouped}.{fraction:0width$}",
+            width = exponent as usize
+        )
     }
 }
 

@@ -153,14 +153,23 @@ mod tests {
     }
 
     fn live() -> AttemptState {
-        AttemptState { has_code: true, expires_at: t(600), failed_tries: 0, consumed: false, voided: false }
+        AttemptState {
+            has_code: true,
+            expires_at: t(600),
+            failed_tries: 0,
+            consumed: false,
+            voided: false,
+        }
     }
 
     #[test]
     fn a_code_is_good_until_its_tenth_minute() {
         assert_eq!(check_attempt(&live(), t(0)), Ok(()));
         assert_eq!(check_attempt(&live(), t(599)), Ok(()));
-        assert_eq!(check_attempt(&live(), t(600)), Err(AttemptRejection::Expired));
+        assert_eq!(
+            check_attempt(&live(), t(600)),
+            Err(AttemptRejection::Expired)
+        );
     }
 
     #[test]

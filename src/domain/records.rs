@@ -42,7 +42,8 @@ pub fn quote_is_pending(status: &str, valid_until: &str, today: Date) -> bool {
 /// Pending and running out within the next seven days.
 pub fn quote_expires_soon(status: &str, valid_until: &str, today: Date) -> bool {
     quote_is_pending(status, valid_until, today)
-        && parse_date(valid_until).is_some_and(|d| d <= today.saturating_add(jiff::Span::new().days(7)))
+        && parse_date(valid_until)
+            .is_some_and(|d| d <= today.saturating_add(jiff::Span::new().days(7)))
 }
 
 pub fn quote_status_label(status: &str, valid_until: &str, today: Date) -> &'static str {
@@ -73,7 +74,9 @@ pub fn job_status_label(status: &str) -> &'static str {
 
 /// A stored `YYYY-MM-DD` shown as `3 Mar 2026`; anything unreadable is shown as stored.
 pub fn display_date(text: &str) -> String {
-    parse_date(text).map(|d| d.strftime("%-d %b %Y").to_string()).unwrap_or_else(|| text.to_string())
+    parse_date(text)
+        .map(|d| d.strftime("%-d %b %Y").to_string())
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// An instant shown in the workspace's time zone: `Tue 3 Mar 2026, 09:30`.
@@ -96,8 +99,18 @@ mod tests {
         let now: Timestamp = "2026-03-01T21:30:00Z".parse().unwrap();
         assert_eq!(today_in("Asia/Dubai", now), date(2026, 3, 2));
         assert_eq!(today_in("America/New_York", now), date(2026, 3, 1));
-        assert!(invoice_is_overdue("sent", "2026-03-01", 100, today_in("Asia/Dubai", now)));
-        assert!(!invoice_is_overdue("sent", "2026-03-01", 100, today_in("America/New_York", now)));
+        assert!(invoice_is_overdue(
+            "sent",
+            "2026-03-01",
+            100,
+            today_in("Asia/Dubai", now)
+        ));
+        assert!(!invoice_is_overdue(
+            "sent",
+            "2026-03-01",
+            100,
+            today_in("America/New_York", now)
+        ));
     }
 
     #[test]
@@ -106,7 +119,12 @@ mod tests {
         for status in ["paid", "void", "draft"] {
             assert!(!invoice_is_overdue(status, "2026-01-01", 100, today));
         }
-        assert!(!invoice_is_overdue("partially_paid", "2026-01-01", 0, today));
+        assert!(!invoice_is_overdue(
+            "partially_paid",
+            "2026-01-01",
+            0,
+            today
+        ));
         assert!(invoice_is_overdue("partially_paid", "2026-01-01", 1, today));
         assert!(!invoice_is_overdue("sent", "not a date", 1, today));
     }
@@ -126,7 +144,10 @@ mod tests {
     fn dates_read_the_way_people_write_them() {
         assert_eq!(display_date("2026-03-03"), "3 Mar 2026");
         assert_eq!(display_date("garbage"), "garbage");
-        let ms = "2026-03-03T05:30:00Z".parse::<Timestamp>().unwrap().as_millisecond();
+        let ms = "2026-03-03T05:30:00Z"
+            .parse::<Timestamp>()
+            .unwrap()
+            .as_millisecond();
         assert_eq!(display_instant(ms, "Asia/Dubai"), "Tue 3 Mar 2026, 09:30");
     }
 }

@@ -36,12 +36,20 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(smtp_url: Option<&SecretString>, outbox: PathBuf, from: &str) -> anyhow::Result<Self> {
+    pub fn new(
+        smtp_url: Option<&SecretString>,
+        outbox: PathBuf,
+        from: &str,
+    ) -> anyhow::Result<Self> {
         let from: Mailbox = from.parse()?;
         let transport = match smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
-                    .map_err(|_| anyhow::anyhow!("PORTICO_SMTP_URL could not be used (check scheme, host and port)"))?
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "PORTICO_SMTP_URL could not be used (check scheme, host and port)"
+                        )
+                    })?
                     .timeout(Some(Duration::from_secs(20)))
                     .build(),
             ),
@@ -69,8 +77,16 @@ impl Mailer {
             .subject(mail.subject.clone())
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()))
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone())),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(mail.html.clone()),
+                    ),
             )?)
     }
 
@@ -81,7 +97,11 @@ impl Mailer {
                 smtp.send(message).await?;
             }
             Transport::Outbox(dir) => {
-                let name = format!("{}-{}.eml", jiff::Timestamp::now().as_millisecond(), crate::ids::new_id());
+                let name = format!(
+                    "{}-{}.eml",
+                    jiff::Timestamp::now().as_millisecond(),
+                    crate::ids::new_id()
+                );
                 let path = dir.join(name);
                 tokio::fs::write(&path, message.formatted()).await?;
                 tracing::info!(kind = mail.kind, path = %path.display(), "mail written to outbox");
@@ -114,7 +134,9 @@ impl MailQueue {
                             tokio::time::sleep(delay).await;
                             delay *= 4;
                         }
-                        Err(e) => tracing::error!(kind = mail.kind, error = %e, "mail dropped after retries"),
+                        Err(e) => {
+                            tracing::error!(kind = mail.kind, error = %e, "mail dropped after retries")
+                        }
                     }
                 }
             }

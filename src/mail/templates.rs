@@ -24,12 +24,32 @@ struct LoginCodeHtml<'a> {
 }
 
 /// The sign-in code message. The code is in the body only: lock screens show subjects.
-pub fn login_code(to: &str, business: &str, accent: &str, code: &str, minutes: i64, portal_url: &str) -> askama::Result<OutgoingMail> {
+pub fn login_code(
+    to: &str,
+    business: &str,
+    accent: &str,
+    code: &str,
+    minutes: i64,
+    portal_url: &str,
+) -> askama::Result<OutgoingMail> {
     Ok(OutgoingMail {
         to: to.to_string(),
         subject: format!("Your sign-in code for {business} (valid {minutes} minutes)"),
-        text: LoginCodeText { business, code, minutes, portal_url }.render()?,
-        html: LoginCodeHtml { business, code, minutes, portal_url, accent }.render()?,
+        text: LoginCodeText {
+            business,
+            code,
+            minutes,
+            portal_url,
+        }
+        .render()?,
+        html: LoginCodeHtml {
+            business,
+            code,
+            minutes,
+            portal_url,
+            accent,
+        }
+        .render()?,
         kind: "login-code",
     })
 }

@@ -9,7 +9,10 @@ use super::session::PortalUser;
 use super::view::{nav, Brand, Shell};
 use crate::app::AppState;
 use crate::domain::money::Money;
-use crate::domain::records::{display_date, display_instant, invoice_is_overdue, invoice_status_label, job_status_label, quote_expires_soon, today_in};
+use crate::domain::records::{
+    display_date, display_instant, invoice_is_overdue, invoice_status_label, job_status_label,
+    quote_expires_soon, today_in,
+};
 use crate::store::portal_home::{InvoiceSummary, QuoteSummary};
 use crate::web::error::AppResult;
 
@@ -65,7 +68,11 @@ fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
         total: Money::format_stored(inv.total_minor, &inv.currency),
         balance: Money::format_stored(inv.balance_minor(), &inv.currency),
         due_date: display_date(&inv.due_date),
-        status_label: if overdue { "Overdue" } else { invoice_status_label(&inv.status) },
+        status_label: if overdue {
+            "Overdue"
+        } else {
+            invoice_status_label(&inv.status)
+        },
         status_class: if overdue { "overdue" } else { "open" },
     }
 }
@@ -92,11 +99,15 @@ pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<
     let today = today_in(&ws.time_zone, now);
     let today_text = today.to_string();
 
-    let overdue = store.overdue_invoices(scope, &today_text, HOME_LIST).await?;
+    let overdue = store
+        .overdue_invoices(scope, &today_text, HOME_LIST)
+        .await?;
     let pending = store.pending_invoices(scope, HOME_LIST).await?;
     let pending_total = store.count_pending_invoices(scope).await?;
     let quotes = store.pending_quotes(scope, &today_text, HOME_LIST).await?;
-    let jobs = store.active_jobs(scope, now.as_millisecond(), HOME_LIST).await?;
+    let jobs = store
+        .active_jobs(scope, now.as_millisecond(), HOME_LIST)
+        .await?;
 
     let page = HomePage {
         shell: Shell {
@@ -109,7 +120,11 @@ pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<
         },
         first_name: user.session.first_name.clone(),
         overdue: overdue.iter().map(|i| invoice_view(i, today)).collect(),
-        expiring: quotes.iter().filter(|q| quote_expires_soon(&q.status, &q.valid_until, today)).map(quote_view).collect(),
+        expiring: quotes
+            .iter()
+            .filter(|q| quote_expires_soon(&q.status, &q.valid_until, today))
+            .map(quote_view)
+            .collect(),
         invoices: pending.iter().map(|i| invoice_view(i, today)).collect(),
         invoices_total: pending_total,
         invoices_more: pending_total - pending.len() as i64,

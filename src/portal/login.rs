@@ -62,7 +62,10 @@ fn pre_session(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
         Some(value) => (jar, value),
         None => {
             let value = random_token(32);
-            (jar.add(cookies::build(PRE_SESSION, value.clone(), https)), value)
+            (
+                jar.add(cookies::build(PRE_SESSION, value.clone(), https)),
+                value,
+            )
         }
     }
 }
@@ -73,7 +76,11 @@ fn check_pre_csrf(state: &AppState, jar: &CookieJar, submitted: &str) -> AppResu
 }
 
 async fn default_workspace(state: &AppState) -> AppResult<WorkspaceRow> {
-    state.store.default_workspace().await?.ok_or(AppError::NotFound)
+    state
+        .store
+        .default_workspace()
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn brand(state: &AppState, ws: WorkspaceId) -> AppResult<Brand> {
@@ -85,7 +92,10 @@ fn html(status: StatusCode, page: impl Template) -> AppResult<Response> {
 }
 
 /// `GET /portal`: sign in to the deployment's workspace, then choose a client if need be.
-pub async fn workspace_login_page(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
+pub async fn workspace_login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> AppResult<Response> {
     let ws = default_workspace(&state).await?;
     let (jar, pre) = pre_session(&state, jar);
     let page = LoginPage {
@@ -100,8 +110,16 @@ pub async fn workspace_login_page(State(state): State<AppState>, jar: CookieJar)
 }
 
 /// `GET /portal/{access_key}`: the client's own, branded sign-in page.
-pub async fn client_login_page(State(state): State<AppState>, jar: CookieJar, Path(key): Path<String>) -> AppResult<Response> {
-    let client = state.store.client_by_access_key(&key).await?.ok_or(AppError::NotFound)?;
+pub async fn client_login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(key): Path<String>,
+) -> AppResult<Response> {
+    let client = state
+        .store
+        .client_by_access_key(&key)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let ws = WorkspaceId::from_db(client.workspace_id);
     let (jar, pre) = pre_session(&state, jar);
     let page = LoginPage {
@@ -126,15 +144,32 @@ pub struct StartForm {
 }
 
 /// `POST /portal/login`: ask for a code. The answer is the same for every address.
-pub async fn start(State(state): State<AppState>, jar: CookieJar, ClientIp(ip): ClientIp, Form(form): Form<StartForm>) -> AppResult<Response> {
+pub async fn start(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<StartForm>,
+) -> AppResult<Response> {
     check_pre_csrf(&state, &jar, &form.csrf)?;
     let (ws, client) = if form.access_key.is_empty() {
         (default_workspace(&state).await?, None)
     } else {
-        let client = state.store.client_by_access_key(&form.access_key).await?.ok_or_else(|| {
-            AppError::BadRequest("This portal link is no longer active. Ask the business for a new link.".into())
-        })?;
-        (state.store.workspace(WorkspaceId::from_db(client.workspace_id)).await?, Some(client))
+        let client = state
+            .store
+            .client_by_access_key(&form.access_key)
+            .await?
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "This portal link is no longer active. Ask the business for a new link.".into(),
+                )
+            })?;
+        (
+            state
+                .store
+                .workspace(WorkspaceId::from_db(client.workspace_id))
+                .await?,
+            Some(client),
+        )
     };
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
@@ -152,12 +187,24 @@ pub async fn start(State(state): State<AppState>, jar: CookieJar, ClientIp(ip): 
         }
     };
     let https = state.config.is_https();
-    let outcome = portal_login::request_code(&state, &CodeRequest { workspace: &ws, client: client.as_ref(), email: &email, ip: &ip }).await?;
+    let outcome = portal_login::request_code(
+        &state,
+        &CodeRequest {
+            workspace: &ws,
+            client: client.as_ref(),
+            email: &email,
+            ip: &ip,
+        },
+    )
+    .await?;
     if outcome.cooldown_secs.is_some() {
         // A code went out moments ago. If this browser holds the attempt it belongs to,
         // keep it so that code still works.
         if let Some(current) = current_attempt(&state, &jar).await? {
-            if current.email_norm == email.normalised() && current.consumed_at.is_none() && current.voided_at.is_none() {
+            if current.email_norm == email.normalised()
+                && current.consumed_at.is_none()
+                && current.voided_at.is_none()
+            {
                 return Ok(Redirect::to("/portal/verify?sent=recent").into_response());
             }
         }
@@ -214,13 +261,21 @@ async fn render_verify(
 }
 
 /// `GET /portal/verify`: the code form for this browser's attempt.
-pub async fn verify_page(State(state): State<AppState>, jar: CookieJar, Query(q): Query<VerifyQuery>) -> AppResult<Response> {
+pub async fn verify_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<VerifyQuery>,
+) -> AppResult<Response> {
     let Some(attempt) = current_attempt(&state, &jar).await? else {
         return Ok(Redirect::to("/portal").into_response());
     };
     let notice = match (q.sent.as_deref(), q.wait) {
-        (Some("recent"), _) => Some("We sent a code moments ago; use the one in that email.".to_string()),
-        (_, Some(secs)) if (1..=60).contains(&secs) => Some(format!("A code was sent moments ago. You can ask for another in {secs} seconds.")),
+        (Some("recent"), _) => {
+            Some("We sent a code moments ago; use the one in that email.".to_string())
+        }
+        (_, Some(secs)) if (1..=60).contains(&secs) => Some(format!(
+            "A code was sent moments ago. You can ask for another in {secs} seconds."
+        )),
         _ => None,
     };
     render_verify(&state, jar, &attempt, StatusCode::OK, notice, None).await
@@ -251,23 +306,56 @@ pub async fn verify(
         return Ok(Redirect::to("/portal").into_response());
     };
     let ua = user_agent(&headers);
-    let outcome = portal_login::verify_code(&state, &VerifyRequest { attempt_token: &token, code_input: &form.code, ip: &ip, user_agent: &ua }).await?;
+    let outcome = portal_login::verify_code(
+        &state,
+        &VerifyRequest {
+            attempt_token: &token,
+            code_input: &form.code,
+            ip: &ip,
+            user_agent: &ua,
+        },
+    )
+    .await?;
     match outcome {
-        VerifyOutcome::LoggedIn { session_token, client } => {
+        VerifyOutcome::LoggedIn {
+            session_token,
+            client,
+        } => {
             let jar = jar
                 .remove(cookies::removal(LOGIN_ATTEMPT, https))
                 .remove(cookies::removal(PRE_SESSION, https))
                 .add(cookies::build(PORTAL_SESSION, session_token, https));
-            let to = if client.is_some() { "/portal/home" } else { "/portal/choose" };
+            let to = if client.is_some() {
+                "/portal/home"
+            } else {
+                "/portal/choose"
+            };
             Ok((jar, Redirect::to(to)).into_response())
         }
         VerifyOutcome::Rejected => {
             let msg = "That code is not right, or it is no longer valid. Check the newest email from us, or ask for a new code.";
-            render_verify(&state, jar, &attempt, StatusCode::UNPROCESSABLE_ENTITY, None, Some(msg.into())).await
+            render_verify(
+                &state,
+                jar,
+                &attempt,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(msg.into()),
+            )
+            .await
         }
         VerifyOutcome::Throttled => {
-            let msg = "Too many wrong codes. For your security, please wait an hour before trying again.";
-            render_verify(&state, jar, &attempt, StatusCode::TOO_MANY_REQUESTS, None, Some(msg.into())).await
+            let msg =
+                "Too many wrong codes. For your security, please wait an hour before trying again.";
+            render_verify(
+                &state,
+                jar,
+                &attempt,
+                StatusCode::TOO_MANY_REQUESTS,
+                None,
+                Some(msg.into()),
+            )
+            .await
         }
     }
 }
@@ -279,34 +367,69 @@ pub struct CsrfForm {
 }
 
 /// `POST /portal/resend`: a new code for the same address (and the same client link).
-pub async fn resend(State(state): State<AppState>, jar: CookieJar, ClientIp(ip): ClientIp, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+pub async fn resend(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     check_pre_csrf(&state, &jar, &form.csrf)?;
     let Some(attempt) = current_attempt(&state, &jar).await? else {
         return Ok(Redirect::to("/portal").into_response());
     };
-    let ws = state.store.workspace(WorkspaceId::from_db(attempt.workspace_id)).await?;
+    let ws = state
+        .store
+        .workspace(WorkspaceId::from_db(attempt.workspace_id))
+        .await?;
     let client: Option<ClientRow> = match attempt.client_id {
-        Some(id) => state.store.client(ws.id(), ClientId::from_db(id)).await.ok(),
+        Some(id) => state
+            .store
+            .client(ws.id(), ClientId::from_db(id))
+            .await
+            .ok(),
         None => None,
     };
     let Ok(email) = EmailAddress::parse(&attempt.email_norm) else {
         return Ok(Redirect::to("/portal").into_response());
     };
-    let outcome = portal_login::request_code(&state, &CodeRequest { workspace: &ws, client: client.as_ref(), email: &email, ip: &ip }).await?;
+    let outcome = portal_login::request_code(
+        &state,
+        &CodeRequest {
+            workspace: &ws,
+            client: client.as_ref(),
+            email: &email,
+            ip: &ip,
+        },
+    )
+    .await?;
     if let Some(wait) = outcome.cooldown_secs {
         return Ok(Redirect::to(&format!("/portal/verify?wait={wait}")).into_response());
     }
-    let jar = jar.add(cookies::build(LOGIN_ATTEMPT, outcome.attempt_token, state.config.is_https()));
+    let jar = jar.add(cookies::build(
+        LOGIN_ATTEMPT,
+        outcome.attempt_token,
+        state.config.is_https(),
+    ));
     Ok((jar, Redirect::to("/portal/verify")).into_response())
 }
 
 /// `GET /portal/choose`: pick one of the clients this address may open.
-pub async fn choose_page(State(state): State<AppState>, session: PortalSession) -> AppResult<Response> {
+pub async fn choose_page(
+    State(state): State<AppState>,
+    session: PortalSession,
+) -> AppResult<Response> {
     if session.client_id.is_some() {
         return Ok(Redirect::to("/portal/home").into_response());
     }
-    let choices = state.store.portal_choices(session.workspace_id, &session.email_norm, None).await?;
-    let page = ChoosePage { brand: brand(&state, session.workspace_id).await?, csrf: session.csrf, choices };
+    let choices = state
+        .store
+        .portal_choices(session.workspace_id, &session.email_norm, None)
+        .await?;
+    let page = ChoosePage {
+        brand: brand(&state, session.workspace_id).await?,
+        csrf: session.csrf,
+        choices,
+    };
     html(StatusCode::OK, page)
 }
 
@@ -330,22 +453,54 @@ pub async fn choose(
     if session.client_id.is_some() {
         return Ok(Redirect::to("/portal/home").into_response());
     }
-    let client: ClientId = form.client_id.parse().map_err(|_| AppError::BadRequest("Choose one of the accounts listed.".into()))?;
+    let client: ClientId = form
+        .client_id
+        .parse()
+        .map_err(|_| AppError::BadRequest("Choose one of the accounts listed.".into()))?;
     let ua = user_agent(&headers);
-    let new_token = portal_login::choose_client(&state, &session.token, session.workspace_id, &session.email_norm, client, &ip, &ua)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let jar = jar.add(cookies::build(PORTAL_SESSION, new_token, state.config.is_https()));
+    let new_token = portal_login::choose_client(
+        &state,
+        &session.token,
+        session.workspace_id,
+        &session.email_norm,
+        client,
+        &ip,
+        &ua,
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let jar = jar.add(cookies::build(
+        PORTAL_SESSION,
+        new_token,
+        state.config.is_https(),
+    ));
     Ok((jar, Redirect::to("/portal/home")).into_response())
 }
 
 /// `POST /portal/logout`: ends the session on the server and clears the browser.
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, session: PortalSession, ClientIp(ip): ClientIp, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    session: PortalSession,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     csrf::verify(state.config.secret.bytes(), &session.token, &form.csrf)?;
-    portal_login::logout(&state, &session.token, session.workspace_id, &session.email_norm, session.client_id.map(ClientId::get), &ip).await?;
+    portal_login::logout(
+        &state,
+        &session.token,
+        session.workspace_id,
+        &session.email_norm,
+        session.client_id.map(ClientId::get),
+        &ip,
+    )
+    .await?;
     let back = match session.client_id {
         Some(id) => match state.store.client(session.workspace_id, id).await {
-            Ok(row) if row.portal_on() => row.portal_access_key.map(|k| format!("/portal/{k}")).unwrap_or_else(|| "/portal".into()),
+            Ok(row) if row.portal_on() => row
+                .portal_access_key
+                .map(|k| format!("/portal/{k}"))
+                .unwrap_or_else(|| "/portal".into()),
             _ => "/portal".into(),
         },
         None => "/portal".into(),
@@ -353,7 +508,13 @@ pub async fn logout(State(state): State<AppState>, jar: CookieJar, session: Port
     let jar = jar.remove(cookies::removal(PORTAL_SESSION, state.config.is_https()));
     Ok((
         jar,
-        [(header::CACHE_CONTROL, "no-store"), (header::HeaderName::from_static("clear-site-data"), "\"cache\", \"storage\"")],
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (
+                header::HeaderName::from_static("clear-site-data"),
+                "\"cache\", \"storage\"",
+            ),
+        ],
         Redirect::to(&back),
     )
         .into_response())

@@ -40,7 +40,11 @@ pub struct PortalUser {
 }
 
 fn to_login(jar: CookieJar, https: bool) -> Response {
-    (jar.remove(cookies::removal(PORTAL_SESSION, https)), Redirect::to("/portal")).into_response()
+    (
+        jar.remove(cookies::removal(PORTAL_SESSION, https)),
+        Redirect::to("/portal"),
+    )
+        .into_response()
 }
 
 fn session_state(row: &SessionRow) -> SessionState {
@@ -66,20 +70,32 @@ impl FromRequestParts<AppState> for PortalSession {
             return Err(to_login(jar, https));
         };
         let hash = token_hash(&token);
-        let row = state.store.portal_session(&hash).await.map_err(|e| AppError::from(e).into_response())?;
+        let row = state
+            .store
+            .portal_session(&hash)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
         let Some(row) = row else {
             return Err(to_login(jar, https));
         };
         let now_ms = state.clock.now_ms();
         if let Err(end) = check_session(&session_state(&row), state.clock.now()) {
             if row.revoked_at.is_none() {
-                state.store.revoke_portal_session(&hash, now_ms).await.map_err(|e| AppError::from(e).into_response())?;
+                state
+                    .store
+                    .revoke_portal_session(&hash, now_ms)
+                    .await
+                    .map_err(|e| AppError::from(e).into_response())?;
                 tracing::info!(reason = end.as_str(), "portal session ended");
             }
             return Err(to_login(jar, https));
         }
         if now_ms - row.last_seen_at >= TOUCH_EVERY_MS {
-            state.store.touch_portal_session(&hash, now_ms).await.map_err(|e| AppError::from(e).into_response())?;
+            state
+                .store
+                .touch_portal_session(&hash, now_ms)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?;
         }
         Ok(PortalSession {
             csrf: csrf::token(state.config.secret.bytes(), &token),
@@ -89,7 +105,10 @@ impl FromRequestParts<AppState> for PortalSession {
             client_id: row.client_id.map(ClientId::from_db),
             contact_id: row.contact_id.map(ContactId::from_db),
             first_name: row.first_name.unwrap_or_default(),
-            contact_name: row.contact_name.map(|n| n.trim().to_string()).unwrap_or_default(),
+            contact_name: row
+                .contact_name
+                .map(|n| n.trim().to_string())
+                .unwrap_or_default(),
         })
     }
 }

@@ -19,7 +19,11 @@ impl Brand {
             .take(2)
             .collect::<String>()
             .to_uppercase();
-        Self { workspace_id: ws.get(), name: profile.display_name.clone(), initials }
+        Self {
+            workspace_id: ws.get(),
+            name: profile.display_name.clone(),
+            initials,
+        }
     }
 }
 
@@ -32,7 +36,12 @@ pub struct NavItem {
 
 /// The ten sidebar sections, in the order the portal shows them.
 pub fn nav(invoice_badge: i64, quote_badge: i64) -> Vec<NavItem> {
-    let item = |key, label, href, badge| NavItem { key, label, href, badge };
+    let item = |key, label, href, badge| NavItem {
+        key,
+        label,
+        href,
+        badge,
+    };
     vec![
         item("requests", "Requests", "/portal/requests", 0),
         item("quotes", "Quotes", "/portal/quotes", quote_badge),

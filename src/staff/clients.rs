@@ -70,14 +70,37 @@ pub struct ListQuery {
     page: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, user: StaffUser, Query(query): Query<ListQuery>) -> AppResult<Html<String>> {
-    let page = query.page.as_deref().map_or(Ok(1), |p| p.parse::<i64>()).ok().filter(|p| (1..=100_000).contains(p));
-    let page = page.ok_or_else(|| AppError::BadRequest("The page number must be a whole number from 1.".into()))?;
+pub async fn list(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let page = query
+        .page
+        .as_deref()
+        .map_or(Ok(1), |p| p.parse::<i64>())
+        .ok()
+        .filter(|p| (1..=100_000).contains(p));
+    let page = page.ok_or_else(|| {
+        AppError::BadRequest("The page number must be a whole number from 1.".into())
+    })?;
     let q: String = query.q.chars().take(100).collect();
-    let mut rows = state.store.list_clients(user.workspace_id, &q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
+    let mut rows = state
+        .store
+        .list_clients(user.workspace_id, &q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+        .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    Ok(Html(ListPage { user, q, rows, page, has_next }.render()?))
+    Ok(Html(
+        ListPage {
+            user,
+            q,
+            rows,
+            page,
+            has_next,
+        }
+        .render()?,
+    ))
 }
 
 fn parse_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
@@ -88,10 +111,16 @@ async fn portal_panel(state: &AppState, client: &ClientRow) -> AppResult<PortalP
     let tz = state.store.workspace(client_ws(client)).await?.time_zone;
     Ok(PortalPanel {
         enabled: client.portal_on(),
-        link: client.portal_access_key.as_ref().filter(|_| client.portal_on()).map(|k| state.config.url(&format!("/portal/{k}"))),
+        link: client
+            .portal_access_key
+            .as_ref()
+            .filter(|_| client.portal_on())
+            .map(|k| state.config.url(&format!("/portal/{k}"))),
         enabled_at: client.portal_enabled_at.map(|ms| display_instant(ms, &tz)),
         enabled_by: client.portal_enabled_by_name.clone(),
-        last_login: client.portal_last_login_at.map(|ms| display_instant(ms, &tz)),
+        last_login: client
+            .portal_last_login_at
+            .map(|ms| display_instant(ms, &tz)),
     })
 }
 
@@ -104,18 +133,37 @@ pub struct RecordQuery {
     notice: Option<String>,
 }
 
-pub async fn record(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>, Query(q): Query<RecordQuery>) -> AppResult<Html<String>> {
+pub async fn record(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Query(q): Query<RecordQuery>,
+) -> AppResult<Html<String>> {
     let id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, id).await?;
     let contacts = state.store.contacts_of(user.workspace_id, id).await?;
     let portal = portal_panel(&state, &client).await?;
     let notice = match q.notice.as_deref() {
-        Some("enabled") => Some("Client portal enabled. Copy the link and share it with the client."),
-        Some("disabled") => Some("Client portal disabled. Open sessions have ended; no data was deleted."),
+        Some("enabled") => {
+            Some("Client portal enabled. Copy the link and share it with the client.")
+        }
+        Some("disabled") => {
+            Some("Client portal disabled. Open sessions have ended; no data was deleted.")
+        }
         Some("regenerated") => Some("A new portal link was made. The old link no longer works."),
         _ => None,
     };
-    Ok(Html(RecordPage { user, client, contacts, portal, notice, back: String::new() }.render()?))
+    Ok(Html(
+        RecordPage {
+            user,
+            client,
+            contacts,
+            portal,
+            notice,
+            back: String::new(),
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -129,56 +177,139 @@ pub struct PortalForm {
     back: String,
 }
 
-async fn audit_portal(state: &AppState, user: &StaffUser, client: &ClientRow, action: &str, ip: &str) -> AppResult<()> {
+async fn audit_portal(
+    state: &AppState,
+    user: &StaffUser,
+    client: &ClientRow,
+    action: &str,
+    ip: &str,
+) -> AppResult<()> {
     let now = state.clock.now_ms();
     state
         .store
-        .audit(user.workspace_id, &AuditEntry { actor: Actor::Staff(user.id.get()), label: &user.email, action, subject_kind: "client", subject_id: Some(client.id), client_id: Some(client.id), ip, detail: &client.name }, now)
+        .audit(
+            user.workspace_id,
+            &AuditEntry {
+                actor: Actor::Staff(user.id.get()),
+                label: &user.email,
+                action,
+                subject_kind: "client",
+                subject_id: Some(client.id),
+                client_id: Some(client.id),
+                ip,
+                detail: &client.name,
+            },
+            now,
+        )
         .await?;
     Ok(())
 }
 
 fn back_to(id: ClientId, back: &str, notice: &str) -> String {
-    match back.strip_prefix("contact:").and_then(|c| c.parse::<ContactId>().ok()) {
+    match back
+        .strip_prefix("contact:")
+        .and_then(|c| c.parse::<ContactId>().ok())
+    {
         Some(contact) => format!("/staff/contacts/{contact}?notice={notice}"),
         None => format!("/staff/clients/{id}?notice={notice}"),
     }
 }
 
-pub async fn set_portal(State(state): State<AppState>, user: StaffUser, ClientIp(ip): ClientIp, Path(id): Path<String>, Form(form): Form<PortalForm>) -> AppResult<Response> {
+pub async fn set_portal(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<PortalForm>,
+) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
     let enable = match form.enabled.as_str() {
         "on" | "true" | "1" => true,
         "off" | "false" | "0" => false,
-        _ => return Err(AppError::BadRequest("Portal access must be switched on or off.".into())),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Portal access must be switched on or off.".into(),
+            ))
+        }
     };
     let client = state.store.client(user.workspace_id, id).await?;
     if client.portal_on() == enable {
-        return Ok(Redirect::to(&back_to(id, &form.back, if enable { "enabled" } else { "disabled" })).into_response());
+        return Ok(Redirect::to(&back_to(
+            id,
+            &form.back,
+            if enable { "enabled" } else { "disabled" },
+        ))
+        .into_response());
     }
     let now = state.clock.now_ms();
-    let client = state.store.set_portal_access(user.workspace_id, id, enable, Some(user.id), now).await?;
-    audit_portal(&state, &user, &client, if enable { "portal.enabled" } else { "portal.disabled" }, &ip).await?;
-    Ok(Redirect::to(&back_to(id, &form.back, if enable { "enabled" } else { "disabled" })).into_response())
+    let client = state
+        .store
+        .set_portal_access(user.workspace_id, id, enable, Some(user.id), now)
+        .await?;
+    audit_portal(
+        &state,
+        &user,
+        &client,
+        if enable {
+            "portal.enabled"
+        } else {
+            "portal.disabled"
+        },
+        &ip,
+    )
+    .await?;
+    Ok(Redirect::to(&back_to(
+        id,
+        &form.back,
+        if enable { "enabled" } else { "disabled" },
+    ))
+    .into_response())
 }
 
-pub async fn regenerate(State(state): State<AppState>, user: StaffUser, ClientIp(ip): ClientIp, Path(id): Path<String>, Form(form): Form<PortalForm>) -> AppResult<Response> {
+pub async fn regenerate(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<PortalForm>,
+) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
     let now = state.clock.now_ms();
-    let client = state.store.regenerate_portal_key(user.workspace_id, id, now).await?;
+    let client = state
+        .store
+        .regenerate_portal_key(user.workspace_id, id, now)
+        .await?;
     audit_portal(&state, &user, &client, "portal.link_regenerated", &ip).await?;
     Ok(Redirect::to(&back_to(id, &form.back, "regenerated")).into_response())
 }
 
-pub async fn contact(State(state): State<AppState>, user: StaffUser, Path(id): Path<String>) -> AppResult<Html<String>> {
+pub async fn contact(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let id: ContactId = parse_id(&id)?;
     let contact = state.store.contact(user.workspace_id, id).await?;
-    let client = state.store.client(user.workspace_id, ClientId::from_db(contact.client_id)).await?;
+    let client = state
+        .store
+        .client(user.workspace_id, ClientId::from_db(contact.client_id))
+        .await?;
     let portal = portal_panel(&state, &client).await?;
     let email_value = contact.email.clone().unwrap_or_default();
-    Ok(Html(ContactPage { back: format!("contact:{}", contact.id), user, contact, client, portal, error: None, email_value }.render()?))
+    Ok(Html(
+        ContactPage {
+            back: format!("contact:{}", contact.id),
+            user,
+            contact,
+            client,
+            portal,
+            error: None,
+            email_value,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -190,7 +321,13 @@ pub struct EmailForm {
 }
 
 /// Changes or clears a contact's email; sessions and codes for the old address end.
-pub async fn contact_email(State(state): State<AppState>, user: StaffUser, ClientIp(ip): ClientIp, Path(id): Path<String>, Form(form): Form<EmailForm>) -> AppResult<Response> {
+pub async fn contact_email(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: ContactId = parse_id(&id)?;
     let contact = state.store.contact(user.workspace_id, id).await?;
@@ -200,24 +337,54 @@ pub async fn contact_email(State(state): State<AppState>, user: StaffUser, Clien
         match EmailAddress::parse(&form.email) {
             Ok(e) => Some(e),
             Err(problem) => {
-                let client = state.store.client(user.workspace_id, ClientId::from_db(contact.client_id)).await?;
+                let client = state
+                    .store
+                    .client(user.workspace_id, ClientId::from_db(contact.client_id))
+                    .await?;
                 let portal = portal_panel(&state, &client).await?;
-                let page = ContactPage { back: format!("contact:{}", contact.id), user, contact, client, portal, error: Some(format!("Email: {problem}.")), email_value: form.email.chars().take(254).collect() };
+                let page = ContactPage {
+                    back: format!("contact:{}", contact.id),
+                    user,
+                    contact,
+                    client,
+                    portal,
+                    error: Some(format!("Email: {problem}.")),
+                    email_value: form.email.chars().take(254).collect(),
+                };
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
             }
         }
     };
     let now = state.clock.now_ms();
-    match state.store.set_contact_email(user.workspace_id, id, email.as_ref(), now).await {
+    match state
+        .store
+        .set_contact_email(user.workspace_id, id, email.as_ref(), now)
+        .await
+    {
         Ok(()) => {}
         Err(crate::store::StoreError::Conflict(_)) => {
-            return Err(AppError::BadRequest("Another contact of this client already has that email address.".into()));
+            return Err(AppError::BadRequest(
+                "Another contact of this client already has that email address.".into(),
+            ));
         }
         Err(e) => return Err(e.into()),
     }
     state
         .store
-        .audit(user.workspace_id, &AuditEntry { actor: Actor::Staff(user.id.get()), label: &user.email, action: "contact.email_changed", subject_kind: "contact", subject_id: Some(id.get()), client_id: Some(contact.client_id), ip: &ip, detail: "" }, now)
+        .audit(
+            user.workspace_id,
+            &AuditEntry {
+                actor: Actor::Staff(user.id.get()),
+                label: &user.email,
+                action: "contact.email_changed",
+                subject_kind: "contact",
+                subject_id: Some(id.get()),
+                client_id: Some(contact.client_id),
+                ip: &ip,
+                detail: "",
+            },
+            now,
+        )
         .await?;
     Ok(Redirect::to(&format!("/staff/contacts/{id}")).into_response())
 }

@@ -25,7 +25,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
-fn render(state: &AppState, jar: CookieJar, status: StatusCode, email: String, error: Option<String>) -> AppResult<Response> {
+fn render(
+    state: &AppState,
+    jar: CookieJar,
+    status: StatusCode,
+    email: String,
+    error: Option<String>,
+) -> AppResult<Response> {
     let https = state.config.is_https();
     let (jar, pre) = match cookies::get(&jar, PRE_SESSION, https) {
         Some(v) => (jar, v),
@@ -34,7 +40,11 @@ fn render(state: &AppState, jar: CookieJar, status: StatusCode, email: String, e
             (jar.add(cookies::build(PRE_SESSION, v.clone(), https)), v)
         }
     };
-    let page = LoginPage { csrf: csrf::token(state.config.secret.bytes(), &pre), email, error };
+    let page = LoginPage {
+        csrf: csrf::token(state.config.secret.bytes(), &pre),
+        email,
+        error,
+    };
     Ok((jar, (status, Html(page.render()?))).into_response())
 }
 
@@ -52,7 +62,12 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn submit(State(state): State<AppState>, jar: CookieJar, ClientIp(ip): ClientIp, Form(form): Form<LoginForm>) -> AppResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
     let https = state.config.is_https();
     let pre = cookies::get(&jar, PRE_SESSION, https).unwrap_or_default();
     csrf::verify(state.config.secret.bytes(), &pre, &form.csrf)?;
@@ -77,14 +92,41 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, user: StaffUser, ClientIp(ip): ClientIp, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let now = state.clock.now_ms();
-    state.store.revoke_staff_session(&crate::crypto::token_hash(&user.token), now).await?;
     state
         .store
-        .audit(user.workspace_id, &AuditEntry { actor: Actor::Staff(user.id.get()), label: &user.email, action: "staff.logout", subject_kind: "staff_user", subject_id: Some(user.id.get()), client_id: None, ip: &ip, detail: "" }, now)
+        .revoke_staff_session(&crate::crypto::token_hash(&user.token), now)
+        .await?;
+    state
+        .store
+        .audit(
+            user.workspace_id,
+            &AuditEntry {
+                actor: Actor::Staff(user.id.get()),
+                label: &user.email,
+                action: "staff.logout",
+                subject_kind: "staff_user",
+                subject_id: Some(user.id.get()),
+                client_id: None,
+                ip: &ip,
+                detail: "",
+            },
+            now,
+        )
         .await?;
     let jar = jar.remove(cookies::removal(STAFF_SESSION, state.config.is_https()));
-    Ok((jar, [(header::CACHE_CONTROL, "no-store")], Redirect::to("/staff/login")).into_response())
+    Ok((
+        jar,
+        [(header::CACHE_CONTROL, "no-store")],
+        Redirect::to("/staff/login"),
+    )
+        .into_response())
 }

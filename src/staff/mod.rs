@@ -12,7 +12,10 @@ use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/staff/clients") }))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/staff/clients") }),
+        )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/clients", get(clients::list))

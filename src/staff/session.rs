@@ -40,7 +40,11 @@ impl FromRequestParts<AppState> for StaffUser {
             return Err(to_login());
         };
         let hash = token_hash(&token);
-        let row = state.store.staff_session(&hash).await.map_err(|e| AppError::from(e).into_response())?;
+        let row = state
+            .store
+            .staff_session(&hash)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
         let Some(row) = row else {
             return Err(to_login());
         };
@@ -53,7 +57,11 @@ impl FromRequestParts<AppState> for StaffUser {
             return Err(to_login());
         }
         if now - row.last_seen_at >= 15_000 {
-            state.store.touch_staff_session(&hash, now).await.map_err(|e| AppError::from(e).into_response())?;
+            state
+                .store
+                .touch_staff_session(&hash, now)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?;
         }
         Ok(StaffUser {
             id: StaffUserId::from_db(row.staff_user_id),

@@ -84,7 +84,12 @@ impl Store {
     }
 
     /// Newest first; `action` narrows to one kind of event when not empty.
-    pub async fn audit_events(&self, ws: WorkspaceId, action: &str, limit: i64) -> StoreResult<Vec<AuditRow>> {
+    pub async fn audit_events(
+        &self,
+        ws: WorkspaceId,
+        action: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRow>> {
         Ok(sqlx::query_as(
             "SELECT at, actor_kind, actor_label, action, subject_kind, subject_id, client_id, ip, detail
              FROM audit_event WHERE workspace_id = $1 AND ($2 = '' OR action = $2)

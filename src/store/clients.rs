@@ -54,7 +54,8 @@ pub struct NewClient<'a> {
     pub site_address: &'a str,
 }
 
-const CLIENT_COLUMNS: &str = "c.id, c.workspace_id, c.kind, c.name, c.phone, c.billing_address, c.site_address,
+const CLIENT_COLUMNS: &str =
+    "c.id, c.workspace_id, c.kind, c.name, c.phone, c.billing_address, c.site_address,
     c.portal_enabled, c.portal_access_key, c.portal_enabled_at, s.name AS portal_enabled_by_name,
     c.portal_last_login_at, c.archived_at";
 
@@ -64,7 +65,12 @@ fn new_access_key() -> String {
 }
 
 impl Store {
-    pub async fn create_client(&self, ws: WorkspaceId, new: &NewClient<'_>, now_ms: i64) -> StoreResult<ClientId> {
+    pub async fn create_client(
+        &self,
+        ws: WorkspaceId,
+        new: &NewClient<'_>,
+        now_ms: i64,
+    ) -> StoreResult<ClientId> {
         let id = ClientId::new();
         sqlx::query(
             "INSERT INTO client (id, workspace_id, kind, name, phone, billing_address, site_address, created_at, updated_at)
@@ -111,8 +117,22 @@ impl Store {
     }
 
     /// Clients of a workspace by name, optionally filtered by a search term.
-    pub async fn list_clients(&self, ws: WorkspaceId, search: &str, limit: i64, offset: i64) -> StoreResult<Vec<ClientListRow>> {
-        let pattern = format!("%{}%", search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    pub async fn list_clients(
+        &self,
+        ws: WorkspaceId,
+        search: &str,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<Vec<ClientListRow>> {
+        let pattern = format!(
+            "%{}%",
+            search
+                .trim()
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         Ok(sqlx::query_as(
             "SELECT c.id, c.kind, c.name, c.portal_enabled,
                     (SELECT COUNT(*) FROM contact ct WHERE ct.client_id = c.id AND ct.deleted_at IS NULL) AS contact_count
@@ -172,14 +192,21 @@ impl Store {
         tx.commit().await?;
         let row = self.client(ws, id).await?;
         if changed == 0 && row.portal_on() != enabled {
-            return Err(StoreError::Conflict("portal state changed concurrently".into()));
+            return Err(StoreError::Conflict(
+                "portal state changed concurrently".into(),
+            ));
         }
         Ok(row)
     }
 
     /// A new access key: the old link stops working at once, and so do sessions and codes
     /// that came through it.
-    pub async fn regenerate_portal_key(&self, ws: WorkspaceId, id: ClientId, now_ms: i64) -> StoreResult<ClientRow> {
+    pub async fn regenerate_portal_key(
+        &self,
+        ws: WorkspaceId,
+        id: ClientId,
+        now_ms: i64,
+    ) -> StoreResult<ClientRow> {
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(
             "UPDATE client SET portal_access_key = $3, updated_at = $4

@@ -50,10 +50,17 @@ pub struct PortalChoice {
     pub first_name: String,
 }
 
-const CONTACT_COLUMNS: &str = "id, client_id, first_name, last_name, email, phone, role, is_primary";
+const CONTACT_COLUMNS: &str =
+    "id, client_id, first_name, last_name, email, phone, role, is_primary";
 
 impl Store {
-    pub async fn create_contact(&self, ws: WorkspaceId, client: ClientId, new: &NewContact<'_>, now_ms: i64) -> StoreResult<ContactId> {
+    pub async fn create_contact(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        new: &NewContact<'_>,
+        now_ms: i64,
+    ) -> StoreResult<ContactId> {
         let id = ContactId::new();
         let inserted = sqlx::query(
             "INSERT INTO contact (id, workspace_id, client_id, first_name, last_name, email, email_norm, phone, role, is_primary, created_at, updated_at)
@@ -80,7 +87,11 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn contacts_of(&self, ws: WorkspaceId, client: ClientId) -> StoreResult<Vec<ContactRow>> {
+    pub async fn contacts_of(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+    ) -> StoreResult<Vec<ContactRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {CONTACT_COLUMNS} FROM contact
              WHERE workspace_id = $1 AND client_id = $2 AND deleted_at IS NULL
@@ -105,7 +116,13 @@ impl Store {
 
     /// Changes (or removes) a contact's address. Sessions made for the old address end and
     /// codes sent to it are voided, in the same transaction.
-    pub async fn set_contact_email(&self, ws: WorkspaceId, id: ContactId, email: Option<&EmailAddress>, now_ms: i64) -> StoreResult<()> {
+    pub async fn set_contact_email(
+        &self,
+        ws: WorkspaceId,
+        id: ContactId,
+        email: Option<&EmailAddress>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let old: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT client_id, email_norm FROM contact WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -131,7 +148,12 @@ impl Store {
     }
 
     /// Removes a contact (kept for history, hidden everywhere) and ends its access.
-    pub async fn delete_contact(&self, ws: WorkspaceId, id: ContactId, now_ms: i64) -> StoreResult<()> {
+    pub async fn delete_contact(
+        &self,
+        ws: WorkspaceId,
+        id: ContactId,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         let old: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT client_id, email_norm FROM contact WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -154,7 +176,12 @@ impl Store {
 
     /// Every client whose portal is on and that has a contact with this address.
     /// `only_client` narrows it to the client a portal link names.
-    pub async fn portal_choices(&self, ws: WorkspaceId, email_norm: &str, only_client: Option<ClientId>) -> StoreResult<Vec<PortalChoice>> {
+    pub async fn portal_choices(
+        &self,
+        ws: WorkspaceId,
+        email_norm: &str,
+        only_client: Option<ClientId>,
+    ) -> StoreResult<Vec<PortalChoice>> {
         Ok(sqlx::query_as(
             "SELECT c.id AS client_id, c.name AS client_name, ct.id AS contact_id, ct.first_name
              FROM contact ct JOIN client c ON c.id = ct.client_id

@@ -11,10 +11,13 @@
 pub mod audit;
 pub mod clients;
 pub mod contacts;
+pub mod documents;
 pub mod portal_auth;
 pub mod portal_home;
+pub mod products;
 pub mod rate_limit;
 pub mod staff;
+pub mod work;
 pub mod workspaces;
 
 use std::str::FromStr;
@@ -69,7 +72,10 @@ pub struct ClientScope {
 
 impl ClientScope {
     pub(crate) fn new(workspace_id: WorkspaceId, client_id: ClientId) -> Self {
-        Self { workspace_id, client_id }
+        Self {
+            workspace_id,
+            client_id,
+        }
     }
 
     pub fn workspace_id(&self) -> WorkspaceId {
@@ -89,7 +95,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -98,11 +106,13 @@ impl Store {
     /// advisory lock, so instances starting together run each migration once.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
-        let options = AnyConnectOptions::from_str(url)?.log_slow_statements(
-            tracing::log::LevelFilter::Warn,
-            Duration::from_millis(50),
-        );
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let options = AnyConnectOptions::from_str(url)?
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(50));
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))

@@ -62,7 +62,12 @@ pub struct NewSession<'a> {
 
 impl Store {
     /// Accepted code requests for an address since `since_ms`, and when the last was.
-    pub async fn recent_code_requests(&self, ws: WorkspaceId, email_norm: &str, since_ms: i64) -> StoreResult<(i64, Option<i64>)> {
+    pub async fn recent_code_requests(
+        &self,
+        ws: WorkspaceId,
+        email_norm: &str,
+        since_ms: i64,
+    ) -> StoreResult<(i64, Option<i64>)> {
         let (count, last): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), MAX(created_at) FROM login_code
              WHERE workspace_id = $1 AND email_norm = $2 AND accepted = 1 AND created_at >= $3",
@@ -131,7 +136,12 @@ impl Store {
     }
 
     /// Uses the code up, atomically: of two racing verifications only one gets `true`.
-    pub async fn consume_attempt(&self, id: LoginCodeId, max_tries: i64, now_ms: i64) -> StoreResult<bool> {
+    pub async fn consume_attempt(
+        &self,
+        id: LoginCodeId,
+        max_tries: i64,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let n = sqlx::query(
             "UPDATE login_code SET consumed_at = $2
              WHERE id = $1 AND consumed_at IS NULL AND voided_at IS NULL AND failed_tries < $3 AND expires_at > $2",

@@ -52,7 +52,11 @@ const VISIBLE: &str = "deleted_at IS NULL AND archived_at IS NULL";
 
 impl Store {
     /// Sent or partially paid invoices, soonest due first.
-    pub async fn pending_invoices(&self, scope: ClientScope, limit: i64) -> StoreResult<Vec<InvoiceSummary>> {
+    pub async fn pending_invoices(
+        &self,
+        scope: ClientScope,
+        limit: i64,
+    ) -> StoreResult<Vec<InvoiceSummary>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {INVOICE_SUMMARY} FROM invoice
              WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
@@ -78,7 +82,12 @@ impl Store {
     }
 
     /// Payable invoices with a balance, due before `today` (the workspace's date).
-    pub async fn overdue_invoices(&self, scope: ClientScope, today: &str, limit: i64) -> StoreResult<Vec<InvoiceSummary>> {
+    pub async fn overdue_invoices(
+        &self,
+        scope: ClientScope,
+        today: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<InvoiceSummary>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {INVOICE_SUMMARY} FROM invoice
              WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
@@ -94,7 +103,12 @@ impl Store {
     }
 
     /// Sent quotes still valid on `today`, those running out first.
-    pub async fn pending_quotes(&self, scope: ClientScope, today: &str, limit: i64) -> StoreResult<Vec<QuoteSummary>> {
+    pub async fn pending_quotes(
+        &self,
+        scope: ClientScope,
+        today: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<QuoteSummary>> {
         Ok(sqlx::query_as(&format!(
             "SELECT id, number, title, status, issue_date, valid_until, currency, total_minor FROM quote
              WHERE workspace_id = $1 AND client_id = $2 AND status = 'sent' AND valid_until >= $3 AND {VISIBLE}
@@ -109,16 +123,21 @@ impl Store {
     }
 
     /// Scheduled, in-progress and on-hold jobs with their next scheduled visit.
-    pub async fn active_jobs(&self, scope: ClientScope, now_ms: i64, limit: i64) -> StoreResult<Vec<JobSummary>> {
-        Ok(sqlx::query_as(&format!(
+    pub async fn active_jobs(
+        &self,
+        scope: ClientScope,
+        now_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<JobSummary>> {
+        Ok(sqlx::query_as(
             "SELECT j.id, j.number, j.title, j.status, j.site_address,
                     (SELECT MIN(v.starts_at) FROM visit v
                       WHERE v.job_id = j.id AND v.status = 'scheduled' AND v.starts_at >= $3) AS next_visit_at
              FROM job j
              WHERE j.workspace_id = $1 AND j.client_id = $2 AND j.status IN ('scheduled', 'in_progress', 'on_hold')
                AND j.deleted_at IS NULL AND j.archived_at IS NULL
-             ORDER BY j.created_at DESC, j.id DESC LIMIT $4"
-        ))
+             ORDER BY j.created_at DESC, j.id DESC LIMIT $4",
+        )
         .bind(scope.workspace_id().get())
         .bind(scope.client_id().get())
         .bind(now_ms)

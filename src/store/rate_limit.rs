@@ -22,11 +22,12 @@ impl Store {
     /// The current window's total for `bucket`, without counting.
     pub async fn rate_peek(&self, bucket: &str, window_ms: i64, now_ms: i64) -> StoreResult<i64> {
         let window_start = now_ms - now_ms.rem_euclid(window_ms.max(1));
-        let row: Option<(i64,)> = sqlx::query_as("SELECT hits FROM rate_limit WHERE bucket = $1 AND window_start = $2")
-            .bind(bucket)
-            .bind(window_start)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT hits FROM rate_limit WHERE bucket = $1 AND window_start = $2")
+                .bind(bucket)
+                .bind(window_start)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map_or(0, |r| r.0))
     }
 

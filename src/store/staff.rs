@@ -42,7 +42,8 @@ pub struct StaffSessionRow {
     pub disabled_at: Option<i64>,
 }
 
-const STAFF_COLUMNS: &str = "id, workspace_id, email, name, role, password_hash, failed_logins, locked_until, disabled_at";
+const STAFF_COLUMNS: &str =
+    "id, workspace_id, email, name, role, password_hash, failed_logins, locked_until, disabled_at";
 
 impl Store {
     pub async fn create_staff(
@@ -73,13 +74,20 @@ impl Store {
     }
 
     pub async fn staff_by_email(&self, email_norm: &str) -> StoreResult<Option<StaffRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff_user WHERE email_norm = $1"))
-            .bind(email_norm)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff_user WHERE email_norm = $1"
+        ))
+        .bind(email_norm)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
-    pub async fn set_staff_password(&self, id: StaffUserId, password_hash: &str, now_ms: i64) -> StoreResult<()> {
+    pub async fn set_staff_password(
+        &self,
+        id: StaffUserId,
+        password_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         let n = sqlx::query(
             "UPDATE staff_user SET password_hash = $2, failed_logins = 0, locked_until = NULL, updated_at = $3 WHERE id = $1",
         )
@@ -96,7 +104,13 @@ impl Store {
     }
 
     /// Counts a failed password and locks the account for `lock_ms` once `max` is reached.
-    pub async fn record_staff_failure(&self, id: StaffUserId, max: i64, lock_ms: i64, now_ms: i64) -> StoreResult<i64> {
+    pub async fn record_staff_failure(
+        &self,
+        id: StaffUserId,
+        max: i64,
+        lock_ms: i64,
+        now_ms: i64,
+    ) -> StoreResult<i64> {
         let (failed,): (i64,) = sqlx::query_as(
             "UPDATE staff_user SET failed_logins = failed_logins + 1,
                  locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
@@ -119,7 +133,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_staff_session(&self, token_hash: &str, user: &StaffRow, ip: &str, now_ms: i64) -> StoreResult<()> {
+    pub async fn create_staff_session(
+        &self,
+        token_hash: &str,
+        user: &StaffRow,
+        ip: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO staff_session (token_hash, workspace_id, staff_user_id, created_at, last_seen_at, ip)
              VALUES ($1, $2, $3, $4, $4, $5)",
@@ -155,11 +175,13 @@ impl Store {
     }
 
     pub async fn revoke_staff_session(&self, token_hash: &str, now_ms: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE staff_session SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE staff_session SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

@@ -45,7 +45,11 @@ const WORKSPACE_COLUMNS: &str =
     "id, slug, name, time_zone, default_currency, portal_idle_minutes, portal_absolute_minutes";
 
 impl Store {
-    pub async fn create_workspace(&self, new: &NewWorkspace<'_>, now_ms: i64) -> StoreResult<WorkspaceId> {
+    pub async fn create_workspace(
+        &self,
+        new: &NewWorkspace<'_>,
+        now_ms: i64,
+    ) -> StoreResult<WorkspaceId> {
         let id = WorkspaceId::new();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -79,25 +83,31 @@ impl Store {
     }
 
     pub async fn workspace(&self, id: WorkspaceId) -> StoreResult<WorkspaceRow> {
-        Ok(sqlx::query_as(&format!("SELECT {WORKSPACE_COLUMNS} FROM workspace WHERE id = $1"))
-            .bind(id.get())
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {WORKSPACE_COLUMNS} FROM workspace WHERE id = $1"
+        ))
+        .bind(id.get())
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     pub async fn workspace_by_slug(&self, slug: &str) -> StoreResult<Option<WorkspaceRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {WORKSPACE_COLUMNS} FROM workspace WHERE slug = $1"))
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {WORKSPACE_COLUMNS} FROM workspace WHERE slug = $1"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The deployment's first workspace: the one `/portal` and `/staff` serve when no
     /// other is named.
     pub async fn default_workspace(&self) -> StoreResult<Option<WorkspaceRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {WORKSPACE_COLUMNS} FROM workspace ORDER BY id LIMIT 1"))
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {WORKSPACE_COLUMNS} FROM workspace ORDER BY id LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn business_profile(&self, id: WorkspaceId) -> StoreResult<BusinessProfile> {
@@ -110,7 +120,12 @@ impl Store {
         .await?)
     }
 
-    pub async fn save_business_profile(&self, id: WorkspaceId, p: &BusinessProfile, now_ms: i64) -> StoreResult<()> {
+    pub async fn save_business_profile(
+        &self,
+        id: WorkspaceId,
+        p: &BusinessProfile,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "UPDATE business_profile SET display_name = $2, about_us = $3, address = $4, phone = $5, email = $6,
                  website = $7, hours = $8, accent_colour = $9, updated_at = $10
@@ -131,7 +146,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_portal_session_lengths(&self, id: WorkspaceId, idle_minutes: i64, absolute_minutes: i64) -> StoreResult<()> {
+    pub async fn set_portal_session_lengths(
+        &self,
+        id: WorkspaceId,
+        idle_minutes: i64,
+        absolute_minutes: i64,
+    ) -> StoreResult<()> {
         sqlx::query("UPDATE workspace SET portal_idle_minutes = $2, portal_absolute_minutes = $3 WHERE id = $1")
             .bind(id.get())
             .bind(idle_minutes)

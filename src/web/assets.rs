@@ -15,26 +15,55 @@ const APP_JS: &str = include_str!("../../static/app.js");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
-        .route("/static/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
+        .route(
+            "/static/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
+        .route(
+            "/static/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
         .route("/static/brand/{workspace}", get(brand_css))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// `:root { --accent: … }` for a workspace; the colour was validated when saved and is
 /// checked again here, so nothing but a hex colour reaches the stylesheet.
 async fn brand_css(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let id = file.strip_suffix(".css").and_then(|s| s.parse::<WorkspaceId>().ok());
+    let id = file
+        .strip_suffix(".css")
+        .and_then(|s| s.parse::<WorkspaceId>().ok());
     let accent = match id {
-        Some(id) => state.store.business_profile(id).await.map(|p| p.accent_colour).ok(),
+        Some(id) => state
+            .store
+            .business_profile(id)
+            .await
+            .map(|p| p.accent_colour)
+            .ok(),
         None => None,
     };
-    let accent = accent.filter(|c| is_hex_colour(c)).unwrap_or_else(|| "#1f6f5c".to_string());
+    let accent = accent
+        .filter(|c| is_hex_colour(c))
+        .unwrap_or_else(|| "#1f6f5c".to_string());
     let css = format!(":root {{ --accent: {accent}; }}\n");
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], css).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        css,
+    )
+        .into_response()
 }
 
 pub fn is_hex_colour(s: &str) -> bool {

@@ -20,7 +20,9 @@ pub fn name(base: &str, https: bool) -> String {
 }
 
 pub fn get(jar: &CookieJar, base: &str, https: bool) -> Option<String> {
-    jar.get(&name(base, https)).map(|c| c.value().to_string()).filter(|v| !v.is_empty() && v.len() <= 128)
+    jar.get(&name(base, https))
+        .map(|c| c.value().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
 pub fn build(base: &str, value: String, https: bool) -> Cookie<'static> {

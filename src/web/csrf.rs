@@ -33,6 +33,9 @@ mod tests {
         assert!(verify(secret, "session-b", &t).is_err());
         assert!(verify(b"another secret, another server!", "session-a", &t).is_err());
         assert!(verify(secret, "session-a", "").is_err());
-        assert!(verify(secret, "", &token(secret, "")).is_err(), "no binding, no pass");
+        assert!(
+            verify(secret, "", &token(secret, "")).is_err(),
+            "no binding, no pass"
+        );
     }
 }

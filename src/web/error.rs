@@ -49,13 +49,30 @@ pub type AppResult<T> = Result<T, AppError>;
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, title, message) = match &self {
-            AppError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is nothing here. Check the address, or go back to the start page.".to_string()),
-            AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something in the request was not right", why.clone()),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing here. Check the address, or go back to the start page."
+                    .to_string(),
+            ),
+            AppError::BadRequest(why) => (
+                StatusCode::BAD_REQUEST,
+                "Something in the request was not right",
+                why.clone(),
+            ),
             AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", why.clone()),
-            AppError::TooManyRequests => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts", "Please wait a little and try again.".to_string()),
+            AppError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "Please wait a little and try again.".to_string(),
+            ),
             AppError::Internal(e) => {
                 tracing::error!(error = %e, "request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side", "The problem has been logged. Please try again in a moment.".to_string())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on our side",
+                    "The problem has been logged. Please try again in a moment.".to_string(),
+                )
             }
         };
         error_page(status, title, &message)
@@ -64,8 +81,12 @@ impl IntoResponse for AppError {
 
 /// Renders the plain error page; used for errors raised outside handlers too.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let body = ErrorPage { status: status.as_u16(), title, message }
-        .render()
-        .unwrap_or_else(|_| title.to_string());
+    let body = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| title.to_string());
     (status, Html(body)).into_response()
 }

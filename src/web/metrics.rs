@@ -21,11 +21,20 @@ impl Metrics {
         out.push_str("# HELP portico_http_requests_total HTTP requests by status class.\n");
         out.push_str("# TYPE portico_http_requests_total counter\n");
         for (i, counter) in self.by_class.iter().enumerate() {
-            let _ = writeln!(out, "portico_http_requests_total{{class=\"{}xx\"}} {}", i + 1, counter.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "portico_http_requests_total{{class=\"{}xx\"}} {}",
+                i + 1,
+                counter.load(Ordering::Relaxed)
+            );
         }
         out.push_str("# HELP portico_http_request_seconds_total Time spent answering requests.\n");
         out.push_str("# TYPE portico_http_request_seconds_total counter\n");
-        let _ = writeln!(out, "portico_http_request_seconds_total {:.6}", self.micros_total.load(Ordering::Relaxed) as f64 / 1e6);
+        let _ = writeln!(
+            out,
+            "portico_http_request_seconds_total {:.6}",
+            self.micros_total.load(Ordering::Relaxed) as f64 / 1e6
+        );
         out
     }
 }

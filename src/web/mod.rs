@@ -70,13 +70,20 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 async fn count_requests(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(req).await;
-    state.metrics.record(response.status().as_u16(), started.elapsed().as_micros() as u64);
+    state.metrics.record(
+        response.status().as_u16(),
+        started.elapsed().as_micros() as u64,
+    );
     response
 }
 
@@ -84,9 +91,16 @@ async fn count_requests(State(state): State<AppState>, req: Request, next: Next)
 /// one is refused before any handler runs.
 async fn reject_cross_site(req: Request, next: Next) -> Response {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let cross_site = req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site");
+    let cross_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
     if unsafe_method && cross_site && !req.uri().path().starts_with("/webhooks/") {
-        return error::error_page(StatusCode::FORBIDDEN, "Not allowed", "This form was sent from another site and was refused.");
+        return error::error_page(
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "This form was sent from another site and was refused.",
+        );
     }
     next.run(req).await
 }
@@ -98,8 +112,18 @@ const FORM_BODY_LIMIT: usize = 1024 * 1024;
 /// text, so a request carrying one — in its path, query or form body — is refused here,
 /// once, with a clear message, instead of failing deep inside a query.
 async fn reject_nul_bytes(req: Request, next: Next) -> Response {
-    let bad = || error::error_page(StatusCode::BAD_REQUEST, "Something in the request was not right", "The request contains a NUL character, which is not allowed.");
-    let target = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    let bad = || {
+        error::error_page(
+            StatusCode::BAD_REQUEST,
+            "Something in the request was not right",
+            "The request contains a NUL character, which is not allowed.",
+        )
+    };
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("");
     if has_encoded_nul(target.as_bytes()) {
         return bad();
     }
@@ -114,16 +138,25 @@ async fn reject_nul_bytes(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, FORM_BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return error::error_page(StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "The form sent more data than this page accepts."),
+        Err(_) => {
+            return error::error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Too much data",
+                "The form sent more data than this page accepts.",
+            )
+        }
     };
     if bytes.contains(&0) || has_encoded_nul(&bytes) {
         return bad();
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 fn has_encoded_nul(bytes: &[u8]) -> bool {
-    bytes.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    bytes
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
 /// The peer address of the connection (what limits and the audit log record).

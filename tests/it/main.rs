@@ -2,8 +2,12 @@
 //! default, PostgreSQL when `PORTICO_TEST_DATABASE_URL` is set (the test script runs
 //! the suite both ways).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
+mod browser;
+mod demo;
 mod portal_access;
 mod portal_login;
 mod portal_session;

@@ -10,14 +10,31 @@ use crate::support::TestApp;
 async fn staff_browser(app: &TestApp, w: &World) -> Browser {
     let b = Browser::new(app);
     let (_, page) = b.get_text("/staff/login").await;
-    let r = b.post_form("/staff/login", &[("_csrf", &csrf_of(&page)), ("email", &w.staff_email), ("password", &w.staff_password)]).await;
+    let r = b
+        .post_form(
+            "/staff/login",
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("email", &w.staff_email),
+                ("password", &w.staff_password),
+            ],
+        )
+        .await;
     assert_eq!(r.headers()["location"], "/staff/clients");
     b
 }
 
 async fn toggle(staff: &Browser, client: &str, on: bool) {
     let (_, page) = staff.get_text(&format!("/staff/clients/{client}")).await;
-    let r = staff.post_form(&format!("/staff/clients/{client}/portal"), &[("_csrf", &csrf_of(&page)), ("enabled", if on { "on" } else { "off" })]).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{client}/portal"),
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("enabled", if on { "on" } else { "off" }),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
@@ -32,9 +49,21 @@ async fn turning_the_portal_off_ends_open_sessions_at_the_next_request() {
     let staff = staff_browser(&app, &w).await;
     toggle(&staff, &w.a.to_string(), false).await;
 
-    assert_eq!(client.get("/portal/home").await.headers()["location"], "/portal");
-    assert_eq!(client.get(&w.a_link()).await.status(), StatusCode::NOT_FOUND, "the link is inactive");
-    let audit = app.state.store.audit_events(w.ws, "portal.disabled", 5).await.unwrap();
+    assert_eq!(
+        client.get("/portal/home").await.headers()["location"],
+        "/portal"
+    );
+    assert_eq!(
+        client.get(&w.a_link()).await.status(),
+        StatusCode::NOT_FOUND,
+        "the link is inactive"
+    );
+    let audit = app
+        .state
+        .store
+        .audit_events(w.ws, "portal.disabled", 5)
+        .await
+        .unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].actor_label, w.staff_email);
 }
@@ -51,7 +80,10 @@ async fn codes_sent_before_the_portal_went_off_stay_dead_when_it_comes_back() {
     toggle(&staff, &w.a.to_string(), false).await;
     toggle(&staff, &w.a.to_string(), true).await;
 
-    assert_eq!(client.submit_code(&code).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        client.submit_code(&code).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]
@@ -62,7 +94,11 @@ async fn turning_it_back_on_restores_access_with_the_same_link() {
     toggle(&staff, &w.a.to_string(), false).await;
     toggle(&staff, &w.a.to_string(), true).await;
     let row = app.state.store.client(w.ws, w.a).await.unwrap();
-    assert_eq!(row.portal_access_key.as_deref(), Some(w.a_key.as_str()), "shared link keeps working");
+    assert_eq!(
+        row.portal_access_key.as_deref(),
+        Some(w.a_key.as_str()),
+        "shared link keeps working"
+    );
     let (_, page) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
     assert!(page.contains("Client Portal Enabled"));
     assert!(page.contains(&format!("/portal/{}", w.a_key)));
@@ -83,15 +119,27 @@ async fn changing_a_contacts_email_signs_that_contact_out() {
 
     let staff = staff_browser(&app, &w).await;
     let (_, page) = staff.get_text(&format!("/staff/contacts/{}", w.ann)).await;
-    let r = staff.post_form(&format!("/staff/contacts/{}/email", w.ann), &[("_csrf", &csrf_of(&page)), ("email", "ann.new@acme.test")]).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/contacts/{}/email", w.ann),
+            &[("_csrf", &csrf_of(&page)), ("email", "ann.new@acme.test")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    assert_eq!(client.get("/portal/home").await.headers()["location"], "/portal");
+    assert_eq!(
+        client.get("/portal/home").await.headers()["location"],
+        "/portal"
+    );
     // The new address works; the old one no longer gets codes.
     app.clock.advance(SignedDuration::from_secs(31));
     let again = Browser::new(&app);
     again.request_code(&w.a_link(), &w.ann_email).await;
-    assert_eq!(app.smtp.settle_and_get(&w.ann_email).await.len(), 1, "only the first code ever went to the old address");
+    assert_eq!(
+        app.smtp.settle_and_get(&w.ann_email).await.len(),
+        1,
+        "only the first code ever went to the old address"
+    );
     let r = again.log_in(&app, &w.a_link(), "ann.new@acme.test").await;
     assert_eq!(r.headers()["location"], "/portal/home");
 }
@@ -102,8 +150,15 @@ async fn removing_a_contacts_email_signs_that_contact_out() {
     let w = World::seed(&app).await;
     let client = Browser::new(&app);
     client.log_in(&app, &w.a_link(), &w.ann_email).await;
-    app.state.store.set_contact_email(w.ws, w.ann, None, app.now_ms()).await.unwrap();
-    assert_eq!(client.get("/portal/home").await.headers()["location"], "/portal");
+    app.state
+        .store
+        .set_contact_email(w.ws, w.ann, None, app.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get("/portal/home").await.headers()["location"],
+        "/portal"
+    );
 }
 
 #[tokio::test]
@@ -112,8 +167,15 @@ async fn deleting_a_contact_signs_that_contact_out() {
     let w = World::seed(&app).await;
     let client = Browser::new(&app);
     client.log_in(&app, &w.a_link(), &w.ann_email).await;
-    app.state.store.delete_contact(w.ws, w.ann, app.now_ms()).await.unwrap();
-    assert_eq!(client.get("/portal/home").await.headers()["location"], "/portal");
+    app.state
+        .store
+        .delete_contact(w.ws, w.ann, app.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get("/portal/home").await.headers()["location"],
+        "/portal"
+    );
 }
 
 #[tokio::test]
@@ -122,13 +184,28 @@ async fn regenerating_the_link_kills_the_old_one_at_once() {
     let w = World::seed(&app).await;
     let staff = staff_browser(&app, &w).await;
     let (_, page) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
-    let r = staff.post_form(&format!("/staff/clients/{}/portal/regenerate", w.a), &[("_csrf", &csrf_of(&page))]).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{}/portal/regenerate", w.a),
+            &[("_csrf", &csrf_of(&page))],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(staff.get(&w.a_link()).await.status(), StatusCode::NOT_FOUND);
-    let new_key = app.state.store.client(w.ws, w.a).await.unwrap().portal_access_key.unwrap();
+    let new_key = app
+        .state
+        .store
+        .client(w.ws, w.a)
+        .await
+        .unwrap()
+        .portal_access_key
+        .unwrap();
     assert_ne!(new_key, w.a_key);
     assert!(new_key.len() >= 22, "at least 128 bits");
-    assert_eq!(staff.get(&format!("/portal/{new_key}")).await.status(), StatusCode::OK);
+    assert_eq!(
+        staff.get(&format!("/portal/{new_key}")).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -136,7 +213,8 @@ async fn a_company_contact_page_points_to_the_company_and_an_individual_has_its_
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
     let solo = crate::support::world::client(&app, w.ws, "individual", "Dana Solo").await;
-    let dana = crate::support::world::contact(&app, w.ws, solo, "Dana", Some("dana@solo.test")).await;
+    let dana =
+        crate::support::world::contact(&app, w.ws, solo, "Dana", Some("dana@solo.test")).await;
     let staff = staff_browser(&app, &w).await;
 
     let (_, ann_page) = staff.get_text(&format!("/staff/contacts/{}", w.ann)).await;
@@ -146,8 +224,20 @@ async fn a_company_contact_page_points_to_the_company_and_an_individual_has_its_
 
     let (_, dana_page) = staff.get_text(&format!("/staff/contacts/{dana}")).await;
     assert!(dana_page.contains("Turn Client Portal Access on"));
-    let r = staff.post_form(&format!("/staff/clients/{solo}/portal"), &[("_csrf", &csrf_of(&dana_page)), ("enabled", "on"), ("back", &format!("contact:{dana}"))]).await;
-    assert!(r.headers()["location"].to_str().unwrap().starts_with(&format!("/staff/contacts/{dana}")));
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{solo}/portal"),
+            &[
+                ("_csrf", &csrf_of(&dana_page)),
+                ("enabled", "on"),
+                ("back", &format!("contact:{dana}")),
+            ],
+        )
+        .await;
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with(&format!("/staff/contacts/{dana}")));
     let (_, dana_page) = staff.get_text(&format!("/staff/contacts/{dana}")).await;
     assert!(dana_page.contains("Client Portal Enabled"));
     assert!(dana_page.contains("Copy link"));
@@ -159,14 +249,33 @@ async fn staff_of_one_workspace_cannot_reach_another_workspaces_clients() {
     let w = World::seed(&app).await;
     let store = &app.state.store;
     let other_ws = store
-        .create_workspace(&portico::store::workspaces::NewWorkspace { slug: "other", name: "Other Co", time_zone: "UTC", default_currency: "USD" }, app.now_ms())
+        .create_workspace(
+            &portico::store::workspaces::NewWorkspace {
+                slug: "other",
+                name: "Other Co",
+                time_zone: "UTC",
+                default_currency: "USD",
+            },
+            app.now_ms(),
+        )
         .await
         .unwrap();
     let foreign = crate::support::world::client(&app, other_ws, "company", "Foreign Client").await;
     let staff = staff_browser(&app, &w).await;
-    assert_eq!(staff.get(&format!("/staff/clients/{foreign}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        staff
+            .get(&format!("/staff/clients/{foreign}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let (_, page) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
-    let r = staff.post_form(&format!("/staff/clients/{foreign}/portal"), &[("_csrf", &csrf_of(&page)), ("enabled", "on")]).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{foreign}/portal"),
+            &[("_csrf", &csrf_of(&page)), ("enabled", "on")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(!store.client(other_ws, foreign).await.unwrap().portal_on());
 }

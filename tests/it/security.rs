@@ -13,7 +13,16 @@ async fn asking_for_a_code_without_the_csrf_token_is_refused_and_sends_nothing()
     let browser = Browser::new(&app);
     browser.get("/portal").await;
     for token in ["", "forged", &"a".repeat(64)] {
-        let r = browser.post_form("/portal/login", &[("_csrf", token), ("email", &w.ann_email), ("access_key", "")]).await;
+        let r = browser
+            .post_form(
+                "/portal/login",
+                &[
+                    ("_csrf", token),
+                    ("email", &w.ann_email),
+                    ("access_key", ""),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
     }
     assert!(app.smtp.settle_and_get(&w.ann_email).await.is_empty());
@@ -29,7 +38,11 @@ async fn a_form_posted_from_another_site_is_refused() {
         .client
         .post(app.url("/portal/login"))
         .header("sec-fetch-site", "cross-site")
-        .form(&[("_csrf", csrf_of(&page).as_str()), ("email", w.ann_email.as_str()), ("access_key", "")])
+        .form(&[
+            ("_csrf", csrf_of(&page).as_str()),
+            ("email", w.ann_email.as_str()),
+            ("access_key", ""),
+        ])
         .send()
         .await
         .unwrap();
@@ -44,9 +57,15 @@ async fn the_code_form_needs_its_csrf_token() {
     let browser = Browser::new(&app);
     browser.request_code(&w.a_link(), &w.ann_email).await;
     let code = app.smtp.wait_for(&w.ann_email, 1).await.code().unwrap();
-    let r = browser.post_form("/portal/verify", &[("code", &code)]).await;
+    let r = browser
+        .post_form("/portal/verify", &[("code", &code)])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(browser.submit_code(&code).await.headers()["location"], "/portal/home", "the refused post did not use the code");
+    assert_eq!(
+        browser.submit_code(&code).await.headers()["location"],
+        "/portal/home",
+        "the refused post did not use the code"
+    );
 }
 
 #[tokio::test]
@@ -55,17 +74,44 @@ async fn bad_email_input_gets_a_clear_message_and_no_code() {
     World::seed(&app).await;
     let browser = Browser::new(&app);
     let long = format!("{}@example.test", "a".repeat(5000));
-    for bad in ["", "not-an-email", "<script>alert(1)</script>@x", &long, "a@b\r\nBcc: evil@x.test"] {
+    for bad in [
+        "",
+        "not-an-email",
+        "<script>alert(1)</script>@x",
+        &long,
+        "a@b\r\nBcc: evil@x.test",
+    ] {
         let (_, page) = browser.get_text("/portal").await;
-        let r = browser.post_form("/portal/login", &[("_csrf", &csrf_of(&page)), ("email", bad), ("access_key", "")]).await;
+        let r = browser
+            .post_form(
+                "/portal/login",
+                &[
+                    ("_csrf", &csrf_of(&page)),
+                    ("email", bad),
+                    ("access_key", ""),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         let body = r.text().await.unwrap();
         assert!(body.contains("Email address:"), "names the field");
-        assert!(!body.contains("<script>alert(1)"), "echoed input is escaped");
+        assert!(
+            !body.contains("<script>alert(1)"),
+            "echoed input is escaped"
+        );
     }
     // A NUL character is refused before any handler sees it.
     let (_, page) = browser.get_text("/portal").await;
-    let r = browser.post_form("/portal/login", &[("_csrf", &csrf_of(&page)), ("email", "ann@acme.test\u{0}"), ("access_key", "")]).await;
+    let r = browser
+        .post_form(
+            "/portal/login",
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("email", "ann@acme.test\u{0}"),
+                ("access_key", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("NUL character"));
     assert!(app.smtp.all().is_empty());
@@ -76,17 +122,55 @@ async fn malformed_forms_and_unknown_links_get_clear_errors_not_crashes() {
     let app = TestApp::spawn().await;
     World::seed(&app).await;
     let browser = Browser::new(&app);
-    for path in ["/portal/not-a-real-key", "/portal/%00", "/portal/..%2f..%2fetc%2fpasswd", "/staff/clients/abc", "/staff/clients/-1", "/nowhere"] {
+    for path in [
+        "/portal/not-a-real-key",
+        "/portal/%00",
+        "/portal/..%2f..%2fetc%2fpasswd",
+        "/staff/clients/abc",
+        "/staff/clients/-1",
+        "/nowhere",
+    ] {
         let status = browser.get(path).await.status();
-        assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::SEE_OTHER | StatusCode::BAD_REQUEST), "{path}: {status}");
+        assert!(
+            matches!(
+                status,
+                StatusCode::NOT_FOUND | StatusCode::SEE_OTHER | StatusCode::BAD_REQUEST
+            ),
+            "{path}: {status}"
+        );
     }
-    let raw = browser.client.post(app.url("/portal/login")).header("content-type", "application/x-www-form-urlencoded").body("%%%&&&==").send().await.unwrap();
+    let raw = browser
+        .client
+        .post(app.url("/portal/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("%%%&&&==")
+        .send()
+        .await
+        .unwrap();
     assert!(raw.status().is_client_error(), "{}", raw.status());
-    let json = browser.client.post(app.url("/portal/login")).header("content-type", "application/json").body("{}").send().await.unwrap();
+    let json = browser
+        .client
+        .post(app.url("/portal/login"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert!(json.status().is_client_error());
-    let huge = browser.client.post(app.url("/portal/login")).header("content-type", "application/x-www-form-urlencoded").body(vec![b'a'; 3 * 1024 * 1024]).send().await.unwrap();
+    let huge = browser
+        .client
+        .post(app.url("/portal/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
     assert!(huge.status().is_client_error(), "{}", huge.status());
-    assert_eq!(browser.get("/healthz").await.status(), StatusCode::OK, "server still up");
+    assert_eq!(
+        browser.get("/healthz").await.status(),
+        StatusCode::OK,
+        "server still up"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +181,12 @@ async fn every_page_carries_the_security_headers() {
         let r = reqwest::get(app.url(path)).await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}");
+        assert!(
+            csp.contains("default-src 'none'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("x-request-id"));
     }
@@ -107,14 +196,31 @@ async fn every_page_carries_the_security_headers() {
 async fn names_with_markup_are_shown_as_text() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let evil = world::client(&app, w.ws, "company", "<img src=x onerror=alert(1)>\u{202E}Evil").await;
-    world::contact(&app, w.ws, evil, "<script>alert(2)</script>", Some("evil@evil.test")).await;
+    let evil = world::client(
+        &app,
+        w.ws,
+        "company",
+        "<img src=x onerror=alert(1)>\u{202E}Evil",
+    )
+    .await;
+    world::contact(
+        &app,
+        w.ws,
+        evil,
+        "<script>alert(2)</script>",
+        Some("evil@evil.test"),
+    )
+    .await;
     let key = world::enable(&app, w.ws, evil).await;
 
     let client = Browser::new(&app);
     let (_, login) = client.get_text(&format!("/portal/{key}")).await;
-    assert!(!login.contains("<img src=x") && login.contains("&#60;img src=x onerror=alert(1)&#62;"));
-    client.log_in(&app, &format!("/portal/{key}"), "evil@evil.test").await;
+    assert!(
+        !login.contains("<img src=x") && login.contains("&#60;img src=x onerror=alert(1)&#62;")
+    );
+    client
+        .log_in(&app, &format!("/portal/{key}"), "evil@evil.test")
+        .await;
     let (_, home) = client.get_text("/portal/home").await;
     assert!(!home.contains("<script>alert(2)"));
     assert!(home.contains("&#60;script&#62;alert(2)&#60;/script&#62;"));
@@ -127,17 +233,53 @@ async fn staff_passwords_lock_the_account_after_five_failures() {
     let b = Browser::new(&app);
     for _ in 0..5 {
         let (_, page) = b.get_text("/staff/login").await;
-        let r = b.post_form("/staff/login", &[("_csrf", &csrf_of(&page)), ("email", &w.staff_email), ("password", "wrong password here")]).await;
+        let r = b
+            .post_form(
+                "/staff/login",
+                &[
+                    ("_csrf", &csrf_of(&page)),
+                    ("email", &w.staff_email),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     let (_, page) = b.get_text("/staff/login").await;
-    let r = b.post_form("/staff/login", &[("_csrf", &csrf_of(&page)), ("email", &w.staff_email), ("password", &w.staff_password)]).await;
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "locked even with the right password");
+    let r = b
+        .post_form(
+            "/staff/login",
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("email", &w.staff_email),
+                ("password", &w.staff_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "locked even with the right password"
+    );
     app.clock.advance(jiff::SignedDuration::from_mins(16));
     let (_, page) = b.get_text("/staff/login").await;
-    let r = b.post_form("/staff/login", &[("_csrf", &csrf_of(&page)), ("email", &w.staff_email), ("password", &w.staff_password)]).await;
+    let r = b
+        .post_form(
+            "/staff/login",
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("email", &w.staff_email),
+                ("password", &w.staff_password),
+            ],
+        )
+        .await;
     assert_eq!(r.headers()["location"], "/staff/clients");
-    let failed = app.state.store.audit_events(w.ws, "staff.login_failed", 10).await.unwrap();
+    let failed = app
+        .state
+        .store
+        .audit_events(w.ws, "staff.login_failed", 10)
+        .await
+        .unwrap();
     assert_eq!(failed.len(), 5);
 }
 
@@ -146,10 +288,16 @@ async fn staff_pages_need_a_staff_session() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
     let b = Browser::new(&app);
-    for path in ["/staff/clients".to_string(), format!("/staff/clients/{}", w.a)] {
+    for path in [
+        "/staff/clients".to_string(),
+        format!("/staff/clients/{}", w.a),
+    ] {
         assert_eq!(b.get(&path).await.headers()["location"], "/staff/login");
     }
     // A portal session is not a staff session.
     b.log_in(&app, &w.a_link(), &w.ann_email).await;
-    assert_eq!(b.get("/staff/clients").await.headers()["location"], "/staff/login");
+    assert_eq!(
+        b.get("/staff/clients").await.headers()["location"],
+        "/staff/login"
+    );
 }

@@ -6,16 +6,10 @@ use std::path::Path;
 
 use sqlx::Connection;
 
-pub fn backend_label() -> &'static str {
-    if postgres_base().is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    }
-}
-
 fn postgres_base() -> Option<String> {
-    std::env::var("PORTICO_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+    std::env::var("PORTICO_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
 }
 
 /// A database URL for one test. PostgreSQL databases are named `portico_t_<random>`;
@@ -24,9 +18,19 @@ pub async fn fresh_database_url(dir: &Path) -> String {
     match postgres_base() {
         None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
         Some(base) => {
-            let name = format!("portico_t_{}", portico::crypto::random_token(9).to_lowercase().replace(['-', '_'], "x"));
-            let mut conn = sqlx::postgres::PgConnection::connect(&base).await.expect("PORTICO_TEST_DATABASE_URL must be reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            let name = format!(
+                "portico_t_{}",
+                portico::crypto::random_token(9)
+                    .to_lowercase()
+                    .replace(['-', '_'], "x")
+            );
+            let mut conn = sqlx::postgres::PgConnection::connect(&base)
+                .await
+                .expect("PORTICO_TEST_DATABASE_URL must be reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             conn.close().await.unwrap();
             let (prefix, _) = base.rsplit_once('/').unwrap();
             format!("{prefix}/{name}")

@@ -13,18 +13,32 @@ pub struct Browser {
 /// The value of the first hidden `_csrf` input in a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).expect("page has a CSRF field");
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .expect("page has a CSRF field");
     html[start..].split('"').next().unwrap().to_string()
 }
 
 impl Browser {
     pub fn new(app: &TestApp) -> Self {
-        let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-        Self { client, base: app.base.clone() }
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            client,
+            base: app.base.clone(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get_text(&self, path: &str) -> (StatusCode, String) {
@@ -34,17 +48,12 @@ impl Browser {
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
-        self.client.post(format!("{}{}", self.base, path)).form(form).send().await.unwrap()
-    }
-
-    /// Follows a 303/302 by hand (redirects are off so tests can see them).
-    pub async fn follow(&self, r: Response) -> (StatusCode, String) {
-        if r.status().is_redirection() {
-            let to = r.headers().get("location").unwrap().to_str().unwrap().to_string();
-            return self.get_text(&to).await;
-        }
-        let status = r.status();
-        (status, r.text().await.unwrap())
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Asks for a code from the login page at `login_path` (`/portal` or a client link).
@@ -53,14 +62,23 @@ impl Browser {
         assert_eq!(status, StatusCode::OK, "login page {login_path}");
         let csrf = csrf_of(&page);
         let access_key = login_path.strip_prefix("/portal/").unwrap_or("");
-        self.post_form("/portal/login", &[("_csrf", &csrf), ("email", email), ("access_key", access_key)]).await
+        self.post_form(
+            "/portal/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", email),
+                ("access_key", access_key),
+            ],
+        )
+        .await
     }
 
     /// Types a code on the verify page.
     pub async fn submit_code(&self, code: &str) -> Response {
         let (_, page) = self.get_text("/portal/verify").await;
         let csrf = csrf_of(&page);
-        self.post_form("/portal/verify", &[("_csrf", &csrf), ("code", code)]).await
+        self.post_form("/portal/verify", &[("_csrf", &csrf), ("code", code)])
+            .await
     }
 
     /// The whole flow through the mail: returns the response to the code submission.

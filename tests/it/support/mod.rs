@@ -1,6 +1,7 @@
 //! `TestApp`: the real server on a random port, a fresh database, a real SMTP sink and a
 //! clock the test controls. Plus a `World` of seeded records and an HTTP `Browser`.
 
+pub mod chrome;
 pub mod db;
 pub mod http;
 pub mod smtp;
@@ -23,7 +24,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub smtp: SmtpSink,
-    pub dir: TempDir,
+    _dir: TempDir,
     pub database_url: String,
     _stop: oneshot::Sender<()>,
 }
@@ -44,16 +45,29 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut env = HashMap::new();
-        env.insert("PORTICO_DATA_DIR".to_string(), dir.path().display().to_string());
+        env.insert(
+            "PORTICO_DATA_DIR".to_string(),
+            dir.path().display().to_string(),
+        );
         env.insert("DATABASE_URL".to_string(), database_url.clone());
         env.insert("PORTICO_SMTP_URL".to_string(), smtp.url());
         env.insert("PORTICO_BIND".to_string(), addr.to_string());
-        env.insert("PORTICO_PUBLIC_URL".to_string(), options.public_url.unwrap_or_else(|| format!("http://{addr}")));
-        env.insert("PORTICO_CONFIG".to_string(), dir.path().join("none.toml").display().to_string());
+        env.insert(
+            "PORTICO_PUBLIC_URL".to_string(),
+            options
+                .public_url
+                .unwrap_or_else(|| format!("http://{addr}")),
+        );
+        env.insert(
+            "PORTICO_CONFIG".to_string(),
+            dir.path().join("none.toml").display().to_string(),
+        );
         std::fs::write(dir.path().join("none.toml"), "").unwrap();
         let config = Config::from_map(&env).unwrap();
         let clock = ManualClock::new(jiff::Timestamp::now());
-        let state = portico::build_state(config, Arc::new(clock.clone())).await.unwrap();
+        let state = portico::build_state(config, Arc::new(clock.clone()))
+            .await
+            .unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let serve_state = state.clone();
         tokio::spawn(async move {
@@ -63,7 +77,15 @@ impl TestApp {
             .await
             .unwrap();
         });
-        Self { base: format!("http://{addr}"), state, clock, smtp, dir, database_url, _stop: stop }
+        Self {
+            base: format!("http://{addr}"),
+            state,
+            clock,
+            smtp,
+            _dir: dir,
+            database_url,
+            _stop: stop,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

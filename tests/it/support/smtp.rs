@@ -17,15 +17,24 @@ pub struct Received {
 
 impl Received {
     pub fn subject(&self) -> String {
-        MessageParser::default().parse(&self.raw).and_then(|m| m.subject().map(str::to_string)).unwrap_or_default()
+        MessageParser::default()
+            .parse(&self.raw)
+            .and_then(|m| m.subject().map(str::to_string))
+            .unwrap_or_default()
     }
 
     pub fn text(&self) -> String {
-        MessageParser::default().parse(&self.raw).and_then(|m| m.body_text(0).map(|t| t.to_string())).unwrap_or_default()
+        MessageParser::default()
+            .parse(&self.raw)
+            .and_then(|m| m.body_text(0).map(|t| t.to_string()))
+            .unwrap_or_default()
     }
 
     pub fn html(&self) -> String {
-        MessageParser::default().parse(&self.raw).and_then(|m| m.body_html(0).map(|t| t.to_string())).unwrap_or_default()
+        MessageParser::default()
+            .parse(&self.raw)
+            .and_then(|m| m.body_html(0).map(|t| t.to_string()))
+            .unwrap_or_default()
     }
 
     /// The first run of six digits in the plain-text body.
@@ -63,7 +72,11 @@ impl SmtpSink {
                 });
             }
         });
-        Self { port, messages, notify }
+        Self {
+            port,
+            messages,
+            notify,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -76,7 +89,10 @@ impl SmtpSink {
 
     pub fn to(&self, addr: &str) -> Vec<Received> {
         let addr = addr.to_lowercase();
-        self.all().into_iter().filter(|m| m.rcpt.iter().any(|r| r.to_lowercase() == addr)).collect()
+        self.all()
+            .into_iter()
+            .filter(|m| m.rcpt.iter().any(|r| r.to_lowercase() == addr))
+            .collect()
     }
 
     /// Waits until `addr` has received `count` messages, and returns the newest.
@@ -88,7 +104,10 @@ impl SmtpSink {
                 return got.last().unwrap().clone();
             }
             if tokio::time::Instant::now() >= deadline {
-                panic!("no message #{count} for {addr} within 15 s (have {})", got.len());
+                panic!(
+                    "no message #{count} for {addr} within 15 s (have {})",
+                    got.len()
+                );
             }
             let _ = tokio::time::timeout(Duration::from_millis(50), self.notify.notified()).await;
         }
@@ -101,7 +120,11 @@ impl SmtpSink {
     }
 }
 
-async fn session(stream: tokio::net::TcpStream, messages: Arc<Mutex<Vec<Received>>>, notify: Arc<Notify>) -> std::io::Result<()> {
+async fn session(
+    stream: tokio::net::TcpStream,
+    messages: Arc<Mutex<Vec<Received>>>,
+    notify: Arc<Notify>,
+) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     write.write_all(b"220 test-smtp ESMTP ready\r\n").await?;
@@ -114,18 +137,26 @@ async fn session(stream: tokio::net::TcpStream, messages: Arc<Mutex<Vec<Received
         }
         let upper = line.to_ascii_uppercase();
         if upper.starts_with("EHLO") {
-            write.write_all(b"250-test-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n").await?;
+            write
+                .write_all(b"250-test-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                .await?;
         } else if upper.starts_with("HELO") {
             write.write_all(b"250 test-smtp\r\n").await?;
         } else if upper.starts_with("MAIL FROM") {
             rcpt.clear();
             write.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO") {
-            let addr = line.split_once('<').and_then(|(_, r)| r.split_once('>')).map(|(a, _)| a.to_string()).unwrap_or_default();
+            let addr = line
+                .split_once('<')
+                .and_then(|(_, r)| r.split_once('>'))
+                .map(|(a, _)| a.to_string())
+                .unwrap_or_default();
             rcpt.push(addr);
             write.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("DATA") {
-            write.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
+            write
+                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
             let mut raw = Vec::new();
             loop {
                 line.clear();
@@ -135,10 +166,16 @@ async fn session(stream: tokio::net::TcpStream, messages: Arc<Mutex<Vec<Received
                 if line == ".\r\n" || line == ".\n" {
                     break;
                 }
-                let content = line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line);
+                let content = line
+                    .strip_prefix('.')
+                    .filter(|_| line.starts_with(".."))
+                    .unwrap_or(&line);
                 raw.extend_from_slice(content.as_bytes());
             }
-            messages.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), raw });
+            messages.lock().unwrap().push(Received {
+                rcpt: std::mem::take(&mut rcpt),
+                raw,
+            });
             notify.notify_waiters();
             write.write_all(b"250 OK queued\r\n").await?;
         } else if upper.starts_with("RSET") || upper.starts_with("NOOP") {

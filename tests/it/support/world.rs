@@ -9,6 +9,7 @@ use portico::store::workspaces::NewWorkspace;
 
 use super::TestApp;
 
+#[allow(dead_code)] // some fields serve only some tests
 pub struct World {
     pub ws: WorkspaceId,
     pub staff: StaffUserId,
@@ -29,22 +30,55 @@ pub struct World {
 pub async fn client(app: &TestApp, ws: WorkspaceId, kind: &str, name: &str) -> ClientId {
     app.state
         .store
-        .create_client(ws, &NewClient { kind, name, phone: "+971 4 000 0000", billing_address: "1 Test Street", site_address: "" }, app.now_ms())
+        .create_client(
+            ws,
+            &NewClient {
+                kind,
+                name,
+                phone: "+971 4 000 0000",
+                billing_address: "1 Test Street",
+                site_address: "",
+            },
+            app.now_ms(),
+        )
         .await
         .unwrap()
 }
 
-pub async fn contact(app: &TestApp, ws: WorkspaceId, client: ClientId, first: &str, email: Option<&str>) -> ContactId {
+pub async fn contact(
+    app: &TestApp,
+    ws: WorkspaceId,
+    client: ClientId,
+    first: &str,
+    email: Option<&str>,
+) -> ContactId {
     let email = email.map(|e| EmailAddress::parse(e).unwrap());
     app.state
         .store
-        .create_contact(ws, client, &NewContact { first_name: first, last_name: "Tester", email: email.as_ref(), phone: "", role: "", is_primary: false }, app.now_ms())
+        .create_contact(
+            ws,
+            client,
+            &NewContact {
+                first_name: first,
+                last_name: "Tester",
+                email: email.as_ref(),
+                phone: "",
+                role: "",
+                is_primary: false,
+            },
+            app.now_ms(),
+        )
         .await
         .unwrap()
 }
 
 pub async fn enable(app: &TestApp, ws: WorkspaceId, client: ClientId) -> String {
-    let row = app.state.store.set_portal_access(ws, client, true, None, app.now_ms()).await.unwrap();
+    let row = app
+        .state
+        .store
+        .set_portal_access(ws, client, true, None, app.now_ms())
+        .await
+        .unwrap();
     row.portal_access_key.unwrap()
 }
 
@@ -53,13 +87,31 @@ impl World {
         let store = &app.state.store;
         let now = app.now_ms();
         let ws = store
-            .create_workspace(&NewWorkspace { slug: "test", name: "Cedar & Stone Services", time_zone: "Asia/Dubai", default_currency: "AED" }, now)
+            .create_workspace(
+                &NewWorkspace {
+                    slug: "test",
+                    name: "Cedar & Stone Services",
+                    time_zone: "Asia/Dubai",
+                    default_currency: "AED",
+                },
+                now,
+            )
             .await
             .unwrap();
         let staff_email = "owner@cedar.test".to_string();
         let staff_password = "a long staff password 42".to_string();
         let hash = portico::auth::password::hash(&staff_password).unwrap();
-        let staff = store.create_staff(ws, &EmailAddress::parse(&staff_email).unwrap(), "Olivia Owner", "owner", &hash, now).await.unwrap();
+        let staff = store
+            .create_staff(
+                ws,
+                &EmailAddress::parse(&staff_email).unwrap(),
+                "Olivia Owner",
+                "owner",
+                &hash,
+                now,
+            )
+            .await
+            .unwrap();
 
         let a = client(app, ws, "company", "Acme Facilities").await;
         let ann = contact(app, ws, a, "Ann", Some("ann@acme.test")).await;
@@ -93,8 +145,80 @@ impl World {
     pub fn a_link(&self) -> String {
         format!("/portal/{}", self.a_key)
     }
+}
 
-    pub fn b_link(&self) -> String {
-        format!("/portal/{}", self.b_key)
+/// Invoices for the isolation checks: what Acme's contacts must see, and what they
+/// must never see (a draft of theirs, and Birch's invoice).
+pub struct Documents {
+    pub a_visible_invoices: Vec<String>,
+    pub a_draft_invoice: String,
+    pub b_invoice: String,
+}
+
+pub async fn invoice(
+    app: &TestApp,
+    ws: WorkspaceId,
+    client: ClientId,
+    status: &str,
+    due_in_days: i64,
+    currency: &str,
+    amount_minor: i64,
+) -> (portico::ids::InvoiceId, String) {
+    use portico::store::documents::{NewInvoice, NewLine};
+    let today = portico::domain::records::today_in("Asia/Dubai", jiff::Timestamp::now());
+    let due = today
+        .checked_add(jiff::Span::new().days(due_in_days))
+        .unwrap();
+    let issue = today.checked_sub(jiff::Span::new().days(30)).unwrap();
+    let (issue, due) = (issue.to_string(), due.to_string());
+    let lines = vec![NewLine {
+        product_id: None,
+        description: "Quarterly maintenance visit",
+        quantity_milli: 1000,
+        unit_price_minor: amount_minor,
+        discount_bp: 0,
+        tax_rate_bp: 0,
+    }];
+    let id = app
+        .state
+        .store
+        .create_invoice(
+            ws,
+            client,
+            &NewInvoice {
+                title: "Maintenance",
+                status,
+                issue_date: &issue,
+                due_date: &due,
+                currency,
+                client_notes: "",
+                internal_notes: "INTERNAL-NOTE-NEVER-SHOWN",
+                job_id: None,
+                quote_id: None,
+                lines,
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let (number,): (String,) = sqlx::query_as("SELECT number FROM invoice WHERE id = $1")
+        .bind(id.get())
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    (id, number)
+}
+
+impl Documents {
+    pub async fn seed(app: &TestApp, w: &World) -> Self {
+        let (_, due_later) = invoice(app, w.ws, w.a, "sent", 14, "AED", 125_050).await;
+        let (_, overdue) = invoice(app, w.ws, w.a, "sent", -3, "KWD", 1_250_125).await;
+        let (_, draft) = invoice(app, w.ws, w.a, "draft", 10, "AED", 99_900).await;
+        let (_, b_invoice) = invoice(app, w.ws, w.b, "sent", 5, "USD", 70_000).await;
+        Documents {
+            a_visible_invoices: vec![due_later, overdue],
+            a_draft_invoice: draft,
+            b_invoice,
+        }
     }
 }

@@ -1,0 +1,125 @@
+//! Headless Chromium driven over WebDriver (Debian's chromium and chromium-driver), and
+//! the built `portico` binary run as its own process.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use tokio::process::{Child, Command};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_for_http(url: &str, what: &str, child: &mut Child) {
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(url).await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited early: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not answer at {url}");
+}
+
+/// A chromedriver process and a browser session through it. Both end on drop.
+pub struct Chrome {
+    pub client: Client,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Chrome {
+    pub async fn start() -> Chrome {
+        let port = free_port();
+        let mut driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver is needed for browser tests: run scripts/test.sh, which installs Debian's chromium-driver");
+        wait_for_http(
+            &format!("http://127.0.0.1:{port}/status"),
+            "chromedriver",
+            &mut driver,
+        )
+        .await;
+        let profile = tempfile::tempdir().unwrap();
+        let mut options = serde_json::json!({
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        });
+        if std::path::Path::new("/usr/bin/chromium").exists() {
+            options["binary"] = serde_json::json!("/usr/bin/chromium");
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), options);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session in headless chromium");
+        Chrome {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Saves a screenshot under target/screenshots for people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+}
+
+/// The built `portico` binary serving `database_url`, sending mail to `smtp_url`.
+pub struct Server {
+    pub base: String,
+    _child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub async fn start(database_url: &str, smtp_url: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .arg("serve")
+            .env("PORTICO_BIND", format!("127.0.0.1:{port}"))
+            .env("PORTICO_PUBLIC_URL", &base)
+            .env("PORTICO_DATA_DIR", dir.path())
+            .env("DATABASE_URL", database_url)
+            .env("PORTICO_SMTP_URL", smtp_url)
+            .env("PORTICO_LOG", "warn")
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the portico binary");
+        wait_for_http(&format!("{base}/healthz"), "portico serve", &mut child).await;
+        Server {
+            base,
+            _child: child,
+            _dir: dir,
+        }
+    }
+}
