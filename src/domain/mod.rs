@@ -4,5 +4,7 @@
 pub mod email;
 pub mod lines;
 pub mod money;
+pub mod paging;
 pub mod portal_login;
+pub mod portal_view;
 pub mod records;

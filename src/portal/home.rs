@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::response::Html;
 
 use super::session::PortalUser;
-use super::view::{nav, Brand, Shell};
+use super::view::{page_context, Shell};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::records::{
     display_date, display_instant, invoice_is_overdue, invoice_status_label, job_status_label,
-    quote_expires_soon, today_in,
+    quote_expires_soon,
 };
 use crate::store::portal_home::{InvoiceSummary, QuoteSummary};
 use crate::web::error::AppResult;
@@ -59,7 +59,7 @@ struct HomePage {
     about: String,
 }
 
-fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
+pub fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
     let overdue = invoice_is_overdue(&inv.status, &inv.due_date, inv.balance_minor(), today);
     InvoiceView {
         id: inv.id,
@@ -77,7 +77,7 @@ fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
     }
 }
 
-fn quote_view(q: &QuoteSummary) -> QuoteView {
+pub fn quote_view(q: &QuoteSummary) -> QuoteView {
     QuoteView {
         id: q.id,
         number: q.number.clone(),
@@ -92,11 +92,10 @@ const HOME_LIST: i64 = 10;
 pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
     let store = &state.store;
     let scope = user.scope;
-    let ws = store.workspace(scope.workspace_id()).await?;
-    let profile = store.business_profile(ws.id()).await?;
-    let client = store.client(ws.id(), scope.client_id()).await?;
+    let ctx = page_context(&state, &user, "home").await?;
+    let ws = &ctx.workspace;
     let now = state.clock.now();
-    let today = today_in(&ws.time_zone, now);
+    let today = ctx.today;
     let today_text = today.to_string();
 
     let overdue = store
@@ -110,14 +109,7 @@ pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<
         .await?;
 
     let page = HomePage {
-        shell: Shell {
-            brand: Brand::new(ws.id(), &profile),
-            contact_name: user.session.contact_name.clone(),
-            client_name: client.name.clone(),
-            csrf: user.session.csrf.clone(),
-            active: "home",
-            nav: nav(pending_total, quotes.len() as i64),
-        },
+        shell: ctx.shell,
         first_name: user.session.first_name.clone(),
         overdue: overdue.iter().map(|i| invoice_view(i, today)).collect(),
         expiring: quotes
@@ -140,7 +132,7 @@ pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<
                 next_visit: j.next_visit_at.map(|ms| display_instant(ms, &ws.time_zone)),
             })
             .collect(),
-        about: profile.about_us,
+        about: ctx.profile.about_us,
     };
     Ok(Html(page.render()?))
 }

@@ -1,7 +1,16 @@
-//! Pieces every portal page shows: the business's brand and the signed-in shell.
+//! Pieces every portal page shows: the business's brand, the signed-in shell, and the
+//! list controls (status filter and keyset pages).
 
+use serde::Deserialize;
+
+use super::session::PortalUser;
+use crate::app::AppState;
+use crate::domain::paging::Cursor;
+use crate::domain::portal_view::{find, Filter};
+use crate::domain::records::today_in;
 use crate::ids::WorkspaceId;
-use crate::store::workspaces::BusinessProfile;
+use crate::store::workspaces::{BusinessProfile, WorkspaceRow};
+use crate::web::error::{AppError, AppResult};
 
 pub struct Brand {
     pub workspace_id: i64,
@@ -35,7 +44,7 @@ pub struct NavItem {
 }
 
 /// The ten sidebar sections, in the order the portal shows them.
-pub fn nav(invoice_badge: i64, quote_badge: i64) -> Vec<NavItem> {
+pub fn nav(invoice_badge: i64, quote_badge: i64, task_badge: i64) -> Vec<NavItem> {
     let item = |key, label, href, badge| NavItem {
         key,
         label,
@@ -46,7 +55,7 @@ pub fn nav(invoice_badge: i64, quote_badge: i64) -> Vec<NavItem> {
         item("requests", "Requests", "/portal/requests", 0),
         item("quotes", "Quotes", "/portal/quotes", quote_badge),
         item("invoices", "Invoices", "/portal/invoices", invoice_badge),
-        item("tasks", "Tasks", "/portal/tasks", 0),
+        item("tasks", "Tasks", "/portal/tasks", task_badge),
         item("projects", "Projects", "/portal/projects", 0),
         item("jobs", "Jobs", "/portal/jobs", 0),
         item("files", "Files", "/portal/files", 0),
@@ -65,3 +74,91 @@ pub struct Shell {
     pub active: &'static str,
     pub nav: Vec<NavItem>,
 }
+
+/// What a signed-in page needs besides its own content.
+pub struct PageContext {
+    pub shell: Shell,
+    pub workspace: WorkspaceRow,
+    pub profile: BusinessProfile,
+    pub today: jiff::civil::Date,
+}
+
+/// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges.
+pub async fn page_context(state: &AppState, user: &PortalUser, active: &'static str) -> AppResult<PageContext> {
+    let store = &state.store;
+    let workspace = store.workspace(user.scope.workspace_id()).await?;
+    let profile = store.business_profile(workspace.id()).await?;
+    let client = store.client(workspace.id(), user.scope.client_id()).await?;
+    let today = today_in(&workspace.time_zone, state.clock.now());
+    let (invoices, quotes, tasks) = store.portal_badges(user.scope, &today.to_string()).await?;
+    let shell = Shell {
+        brand: Brand::new(workspace.id(), &profile),
+        contact_name: user.session.contact_name.clone(),
+        client_name: client.name,
+        csrf: user.session.csrf.clone(),
+        active,
+        nav: nav(invoices, quotes, tasks),
+    };
+    Ok(PageContext { shell, workspace, profile, today })
+}
+
+/// `?status=…&after=…` on every list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+/// A filter tab as the template shows it.
+pub struct FilterTab {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The list's validated filter and cursor, or a clear error for anything else.
+pub struct ListControls {
+    pub filter: &'static Filter,
+    pub after: Option<Cursor>,
+    pub tabs: Vec<FilterTab>,
+}
+
+impl ListControls {
+    pub fn parse(base: &str, filters: &'static [Filter], q: &ListQuery) -> AppResult<Self> {
+        let filter = find(filters, q.status.trim()).ok_or_else(|| {
+            let known: Vec<&str> = filters.iter().filter(|f| !f.key.is_empty()).map(|f| f.key).collect();
+            AppError::BadRequest(format!("There is no “{}” filter here. Use one of: {}.", q.status.chars().take(40).collect::<String>(), known.join(", ")))
+        })?;
+        let after = if q.after.is_empty() {
+            None
+        } else {
+            Some(Cursor::parse(&q.after).map_err(|_| AppError::BadRequest("This page link is not valid. Go back to the first page of the list.".into()))?)
+        };
+        let tabs = filters
+            .iter()
+            .map(|f| FilterTab { label: f.label, href: if f.key.is_empty() { base.to_string() } else { format!("{base}?status={}", f.key) }, current: f.key == filter.key })
+            .collect();
+        Ok(Self { filter, after, tabs })
+    }
+
+    /// Link to the page after `next`, keeping the filter.
+    pub fn next_href(&self, base: &str, next: &Option<Cursor>) -> Option<String> {
+        next.as_ref().map(|c| {
+            if self.filter.key.is_empty() {
+                format!("{base}?after={c}")
+            } else {
+                format!("{base}?status={}&after={c}", self.filter.key)
+            }
+        })
+    }
+
+    /// Link back to the first page, shown on later pages.
+    pub fn first_href(&self, base: &str) -> Option<String> {
+        self.after.as_ref().map(|_| if self.filter.key.is_empty() { base.to_string() } else { format!("{base}?status={}", self.filter.key) })
+    }
+}
+
+/// Rows per list page.
+pub const PAGE_SIZE: i64 = 20;

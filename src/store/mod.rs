@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod documents;
 pub mod portal_auth;
 pub mod portal_home;
+pub mod portal_lists;
 pub mod products;
 pub mod rate_limit;
 pub mod staff;
