@@ -28,6 +28,11 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt_install chromium chromium-driver
 fi
 command -v psql >/dev/null || apt_install postgresql-client
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null || apt_install npm
+  say "installing axe-core for the accessibility checks"
+  npm ci --no-audit --no-fund >/dev/null
+fi
 
 pg_started_dir=""
 cleanup() {

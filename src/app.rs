@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::files::FileStore;
 use crate::mail::MailQueue;
 use crate::store::Store;
 use crate::web::metrics::Metrics;
@@ -17,16 +18,25 @@ pub struct Inner {
     pub clock: SharedClock,
     pub mail: MailQueue,
     pub metrics: Metrics,
+    /// Attached files' bytes (a local folder by default).
+    pub files: FileStore,
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store, clock: SharedClock, mail: MailQueue) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        clock: SharedClock,
+        mail: MailQueue,
+        files: FileStore,
+    ) -> Self {
         Self(Arc::new(Inner {
             config,
             store,
             clock,
             mail,
             metrics: Metrics::default(),
+            files,
         }))
     }
 }

@@ -3,12 +3,16 @@
 //! One workspace (slug `demo`) for a Dubai building-services company: a business
 //! profile, an owner, 31 clients (companies with 2–4 contacts and individuals), a
 //! catalogue, and quotes, invoices, payments, jobs with visits, projects with tasks and
-//! requests in every state, in AED, USD and KWD. Everything comes from the fixed lists
+//! requests in every state, in AED, USD and KWD, and files attached to jobs and invoices
+//! (their bytes made in code by `sample_files`). Everything comes from the fixed lists
 //! below and an index-based spread, and dates are relative to today in the workspace's
 //! time zone, so the demo looks the same every day. Loading is idempotent: when the
 //! workspace exists its data is left alone and only the owner's password is renewed.
 
+mod sample_files;
+
 use anyhow::{bail, Context};
+use bytes::Bytes;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Span;
@@ -17,14 +21,18 @@ use crate::app::AppState;
 use crate::auth::password;
 use crate::crypto::random_token;
 use crate::domain::email::EmailAddress;
+use crate::domain::files::content_type_for;
 use crate::domain::lines::{compute as compute_lines, LineInput};
 use crate::domain::records::today_in;
+use crate::files::{storage_key, FileStore};
 use crate::ids::{
-    ClientId, ContactId, InvoiceId, JobId, ProductId, ProjectId, QuoteId, StaffUserId, WorkspaceId,
+    ClientId, ContactId, FileId, InvoiceId, JobId, ProductId, ProjectId, QuoteId, StaffUserId,
+    WorkspaceId,
 };
 use crate::store::clients::NewClient;
 use crate::store::contacts::NewContact;
 use crate::store::documents::{NewInvoice, NewLine, NewPayment, NewQuote};
+use crate::store::files::NewFile;
 use crate::store::products::NewProduct;
 use crate::store::work::{
     NewJob, NewProject, NewRequest, NewTask, NewVisit, JOB_STATUSES, PROJECT_STATUSES,
@@ -69,6 +77,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<String>> {
         let today = today_in(&row.time_zone, state.clock.now());
         let mut demo = Demo {
             store,
+            files: &state.files,
             ws,
             owner,
             now_ms,
@@ -692,6 +701,23 @@ const INVOICE_STATES: [InvoiceState; 6] = [
     InvoiceState::Void,
 ];
 
+/// The "other" client (not a showcase) whose job gets a file.
+const FILES_CLIENT: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+enum Attach {
+    Job(JobId),
+    Invoice(InvoiceId),
+}
+
+const METER_READINGS: &str =
+    "date,meter,reading_kwh\n2026-01-31,MDB-1,18234\n2026-02-28,MDB-1,19871\n\
+2026-01-31,MDB-2,7420\n2026-02-28,MDB-2,8013\n";
+
+const HANDOVER: &str =
+    "Handover checklist\n\n[x] Works completed as quoted\n[x] Snagging list closed\n\
+[x] Test certificates supplied\n[x] Keys and access cards returned\n";
+
 /// A lump-sum KWD line, to show three decimals: KWD 1,250.125.
 const KWD_LUMP_SUM: i64 = 1_250_125;
 
@@ -783,6 +809,7 @@ struct DemoClient {
 
 struct Demo<'a> {
     store: &'a Store,
+    files: &'a FileStore,
     ws: WorkspaceId,
     owner: StaffUserId,
     now_ms: i64,
@@ -972,6 +999,7 @@ impl Demo<'_> {
                 accepted = Some(id);
             }
         }
+        let mut invoices = Vec::new();
         for (k, &state) in INVOICE_STATES.iter().enumerate() {
             let (job, quote) = match state {
                 InvoiceState::Paid => (Some(completed), accepted),
@@ -992,8 +1020,10 @@ impl Demo<'_> {
                     },
                 );
             }
-            self.invoice(client, state, seed + k, lines, job, quote)
+            let id = self
+                .invoice(client, state, seed + k, lines, job, quote)
                 .await?;
+            invoices.push((state, id));
         }
         // A second, older overdue invoice.
         self.invoice(
@@ -1008,6 +1038,8 @@ impl Demo<'_> {
         for (k, status) in REQUEST_STATUSES.iter().enumerate() {
             self.request(client, status, seed + k).await?;
         }
+        self.showcase_files(client, i, in_progress, completed, &invoices)
+            .await?;
         Ok(())
     }
 
@@ -1023,8 +1055,18 @@ impl Demo<'_> {
         }
         for k in 0..i % 3 {
             let status = JOB_STATUSES[(i + k * 3) % JOB_STATUSES.len()];
-            self.job(client, status, i + k, if k == 0 { project } else { None })
+            let job = self
+                .job(client, status, i + k, if k == 0 { project } else { None })
                 .await?;
+            if i == FILES_CLIENT && k == 0 && status != "draft" {
+                let report = sample_files::pdf(&[
+                    "Harbour & Pine Building Services",
+                    "Service report: chiller plant inspection",
+                    "All readings within tolerance.",
+                ]);
+                self.attach(client, Attach::Job(job), "Service report.pdf", report, -6)
+                    .await?;
+            }
         }
         for k in 0..1 + i % 3 {
             self.quote(client, QUOTE_STATES[(i + k) % QUOTE_STATES.len()], i + k)
@@ -1053,6 +1095,141 @@ impl Demo<'_> {
         if i % 5 == 1 {
             self.tasks(client, None, i, 1, false).await?;
         }
+        Ok(())
+    }
+
+    // ----- files
+
+    /// Attachments on a showcase company's jobs and invoices, with names in Ukrainian,
+    /// Arabic and English, plus one on a draft and one on a void invoice that the portal
+    /// must never show.
+    async fn showcase_files(
+        &self,
+        client: &DemoClient,
+        i: usize,
+        in_progress: JobId,
+        completed: JobId,
+        invoices: &[(InvoiceState, InvoiceId)],
+    ) -> anyhow::Result<()> {
+        let invoice = |state: InvoiceState| {
+            invoices
+                .iter()
+                .find(|(s, _)| *s == state)
+                .map(|(_, id)| Attach::Invoice(*id))
+                .with_context(|| format!("showcase invoice in state {state:?}"))
+        };
+        let files: Vec<(Attach, &str, Vec<u8>, i64)> = match i {
+            0 => vec![
+                (
+                    Attach::Job(in_progress),
+                    "Угода №5 — план.pdf",
+                    sample_files::pdf(&[
+                        "Agreement No. 5 - works plan",
+                        "Phase 1: strip-out. Phase 2: first fix. Phase 3: handover.",
+                    ]),
+                    -12,
+                ),
+                (
+                    Attach::Job(in_progress),
+                    "Site photos (before).png",
+                    sample_files::png([31, 111, 92], [236, 214, 170]),
+                    -4,
+                ),
+                (
+                    invoice(InvoiceState::Paid)?,
+                    "فاتورة.pdf",
+                    sample_files::pdf(&["Tax invoice (Arabic copy)", "Paid in full - thank you."]),
+                    -55,
+                ),
+                (
+                    invoice(InvoiceState::Overdue)?,
+                    "Meter readings.csv",
+                    METER_READINGS.as_bytes().to_vec(),
+                    -38,
+                ),
+                (
+                    invoice(InvoiceState::Draft)?,
+                    "Draft costing (internal).pdf",
+                    sample_files::pdf(&["Draft - not for the client"]),
+                    -1,
+                ),
+            ],
+            1 => vec![
+                (
+                    Attach::Job(completed),
+                    "Handover checklist.txt",
+                    HANDOVER.as_bytes().to_vec(),
+                    -17,
+                ),
+                (
+                    invoice(InvoiceState::SentNotDue)?,
+                    "Signed work order.pdf",
+                    sample_files::pdf(&["Work order signed by the client"]),
+                    -5,
+                ),
+            ],
+            _ => vec![
+                (
+                    Attach::Job(in_progress),
+                    "Warehouse 7 — floor plan.pdf",
+                    sample_files::pdf(&["Warehouse 7 floor plan", "Sprinkler zones A-D"]),
+                    -9,
+                ),
+                (
+                    invoice(InvoiceState::Overdue)?,
+                    "Fire-suppression test report.pdf",
+                    sample_files::pdf(&["Fire-suppression test report", "Result: pass"]),
+                    -39,
+                ),
+                (
+                    invoice(InvoiceState::Void)?,
+                    "Raised in error.pdf",
+                    sample_files::pdf(&["Void copy"]),
+                    -34,
+                ),
+            ],
+        };
+        for (on, name, bytes, days) in files {
+            self.attach(client, on, name, bytes, days).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores `bytes` under a generated key and records the file on `on`.
+    async fn attach(
+        &self,
+        client: &DemoClient,
+        on: Attach,
+        name: &str,
+        bytes: Vec<u8>,
+        offset_days: i64,
+    ) -> anyhow::Result<()> {
+        let id = FileId::new();
+        let key = storage_key(self.ws, id);
+        let sha256 = crate::crypto::sha256_hex(&bytes);
+        let size = bytes.len() as i64;
+        self.files
+            .put(&key, Bytes::from(bytes))
+            .await
+            .with_context(|| format!("storing demo file {name:?}"))?;
+        let (job_id, invoice_id) = match on {
+            Attach::Job(j) => (Some(j), None),
+            Attach::Invoice(inv) => (None, Some(inv)),
+        };
+        let new = NewFile {
+            id,
+            job_id,
+            invoice_id,
+            name,
+            content_type: content_type_for(name),
+            size_bytes: size,
+            sha256: &sha256,
+            storage_key: &key,
+            uploaded_by: Some(self.owner),
+        };
+        self.store
+            .create_file(self.ws, client.id, &new, self.past(offset_days, 11)?)
+            .await?;
         Ok(())
     }
 

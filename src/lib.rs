@@ -11,6 +11,7 @@ pub mod config;
 pub mod crypto;
 pub mod demo;
 pub mod domain;
+pub mod files;
 pub mod ids;
 pub mod mail;
 pub mod portal;
@@ -42,7 +43,10 @@ pub async fn build_state(config: Config, clock: SharedClock) -> anyhow::Result<A
         &config.mail_from,
     )?;
     let mail = MailQueue::start(mailer);
-    let state = AppState::new(config, store, clock, mail);
+    let files_dir = config.data_dir.join("files");
+    let files = crate::files::FileStore::local(&files_dir)
+        .map_err(|e| anyhow::anyhow!("PORTICO_DATA_DIR: cannot open the file store: {e}"))?;
+    let state = AppState::new(config, store, clock, mail, files);
     spawn_housekeeping(state.clone());
     Ok(state)
 }

@@ -2,9 +2,11 @@
 //! unit-tested on its own.
 
 pub mod email;
+pub mod files;
 pub mod lines;
 pub mod money;
 pub mod paging;
 pub mod portal_login;
 pub mod portal_view;
 pub mod records;
+pub mod request_form;

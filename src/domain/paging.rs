@@ -33,7 +33,10 @@ impl Cursor {
         if id <= 0 {
             return Err(BadCursor);
         }
-        Ok(Self { sort: sort.to_string(), id })
+        Ok(Self {
+            sort: sort.to_string(),
+            id,
+        })
     }
 }
 
@@ -49,14 +52,29 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        for c in [Cursor::new("2026-03-01".into(), 42), Cursor::new(String::new(), 7)] {
+        for c in [
+            Cursor::new("2026-03-01".into(), 42),
+            Cursor::new(String::new(), 7),
+        ] {
             assert_eq!(Cursor::parse(&c.to_string()), Ok(c));
         }
     }
 
     #[test]
     fn tampered_cursors_are_refused() {
-        for bad in ["", "~", "~0", "~-1", "2026-13-01~5", "x~5", "2026-03-01", "~1e3", "~99999999999999999999", "2026-03-01~5~6", "' OR 1=1 --~5"] {
+        for bad in [
+            "",
+            "~",
+            "~0",
+            "~-1",
+            "2026-13-01~5",
+            "x~5",
+            "2026-03-01",
+            "~1e3",
+            "~99999999999999999999",
+            "2026-03-01~5~6",
+            "' OR 1=1 --~5",
+        ] {
             assert_eq!(Cursor::parse(bad), Err(BadCursor), "{bad:?}");
         }
     }

@@ -18,7 +18,11 @@ impl Filter {
 }
 
 const fn f(key: &'static str, label: &'static str, condition: &'static str) -> Filter {
-    Filter { key, label, condition }
+    Filter {
+        key,
+        label,
+        condition,
+    }
 }
 
 pub const INVOICE_FILTERS: &[Filter] = &[
@@ -31,8 +35,16 @@ pub const INVOICE_FILTERS: &[Filter] = &[
 
 pub const QUOTE_FILTERS: &[Filter] = &[
     f("", "All", ""),
-    f("pending", "Awaiting review", "AND status = 'sent' AND valid_until >= '{today}'"),
-    f("expired", "Expired", "AND status = 'sent' AND valid_until < '{today}'"),
+    f(
+        "pending",
+        "Awaiting review",
+        "AND status = 'sent' AND valid_until >= '{today}'",
+    ),
+    f(
+        "expired",
+        "Expired",
+        "AND status = 'sent' AND valid_until < '{today}'",
+    ),
     f("accepted", "Accepted", "AND status = 'accepted'"),
     f("declined", "Declined", "AND status = 'declined'"),
 ];
@@ -62,8 +74,16 @@ pub const PROJECT_FILTERS: &[Filter] = &[
 
 pub const JOB_FILTERS: &[Filter] = &[
     f("", "All", ""),
-    f("active", "Active", "AND j.status IN ('scheduled', 'in_progress', 'on_hold')"),
-    f("unscheduled", "Not yet scheduled", "AND j.status = 'unscheduled'"),
+    f(
+        "active",
+        "Active",
+        "AND j.status IN ('scheduled', 'in_progress', 'on_hold')",
+    ),
+    f(
+        "unscheduled",
+        "Not yet scheduled",
+        "AND j.status = 'unscheduled'",
+    ),
     f("scheduled", "Scheduled", "AND j.status = 'scheduled'"),
     f("in_progress", "In progress", "AND j.status = 'in_progress'"),
     f("on_hold", "On hold", "AND j.status = 'on_hold'"),
@@ -104,13 +124,18 @@ mod tests {
     #[test]
     fn unknown_filters_are_not_found() {
         assert!(find(INVOICE_FILTERS, "overdue").is_some());
-        assert!(find(INVOICE_FILTERS, "draft").is_none(), "drafts are never a choice");
+        assert!(
+            find(INVOICE_FILTERS, "draft").is_none(),
+            "drafts are never a choice"
+        );
         assert!(find(INVOICE_FILTERS, "' OR 1=1").is_none());
     }
 
     #[test]
     fn today_is_filled_in() {
-        let c = find(INVOICE_FILTERS, "overdue").unwrap().condition(jiff::civil::date(2026, 3, 1));
+        let c = find(INVOICE_FILTERS, "overdue")
+            .unwrap()
+            .condition(jiff::civil::date(2026, 3, 1));
         assert!(c.ends_with("due_date < '2026-03-01'"));
     }
 }

@@ -53,3 +53,68 @@ pub fn login_code(
         kind: "login-code",
     })
 }
+
+#[derive(Template)]
+#[template(path = "email/new_request.txt")]
+struct NewRequestText<'a> {
+    client: &'a str,
+    contact: &'a str,
+    subject: &'a str,
+    details: &'a str,
+    preferred_date: &'a str,
+    site_address: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/new_request.html")]
+struct NewRequestHtml<'a> {
+    client: &'a str,
+    contact: &'a str,
+    subject: &'a str,
+    details: &'a str,
+    preferred_date: &'a str,
+    site_address: &'a str,
+    link: &'a str,
+}
+
+/// What the team receives when a client sends a request from the portal.
+pub struct NewRequestMail<'a> {
+    pub to: &'a str,
+    pub client: &'a str,
+    pub contact: &'a str,
+    pub subject: &'a str,
+    pub details: &'a str,
+    pub preferred_date: &'a str,
+    pub site_address: &'a str,
+    pub link: &'a str,
+}
+
+pub fn new_request(m: &NewRequestMail<'_>) -> askama::Result<OutgoingMail> {
+    let short: String = m.subject.chars().take(80).collect();
+    Ok(OutgoingMail {
+        to: m.to.to_string(),
+        subject: format!("New request from {}: {short}", m.client),
+        text: NewRequestText {
+            client: m.client,
+            contact: m.contact,
+            subject: m.subject,
+            details: m.details,
+            preferred_date: m.preferred_date,
+            site_address: m.site_address,
+            link: m.link,
+        }
+        .render()?,
+        html: NewRequestHtml {
+            client: m.client,
+            contact: m.contact,
+            subject: m.subject,
+            details: m.details,
+            preferred_date: m.preferred_date,
+            site_address: m.site_address,
+            link: m.link,
+        }
+        .render()?,
+        kind: "new-request",
+    })
+}

@@ -1,9 +1,14 @@
 //! The client portal: sign-in by emailed code, then the client's own records.
 
+mod business;
+mod documents;
+pub mod files;
 mod home;
 mod login;
+mod requests;
 pub mod session;
 mod view;
+mod work;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -19,5 +24,24 @@ pub fn router() -> Router<AppState> {
         .route("/choose", get(login::choose_page).post(login::choose))
         .route("/logout", post(login::logout))
         .route("/home", get(home::home))
+        .route("/files", get(files::files))
+        .route("/files/{id}/download", get(files::download))
+        .route("/invoices", get(documents::invoices))
+        .route("/invoices/{id}", get(documents::invoice))
+        .route("/quotes", get(documents::quotes))
+        .route("/quotes/{id}", get(documents::quote))
+        .route("/requests", get(requests::list).post(requests::create))
+        .route("/requests/new", get(requests::new_form))
+        .route("/requests/{id}", get(requests::detail))
+        .route("/tasks", get(work::tasks))
+        .route("/tasks/{id}", get(work::task))
+        .route("/projects", get(work::projects))
+        .route("/projects/{id}", get(work::project))
+        .route("/jobs", get(work::jobs))
+        .route("/jobs/{id}", get(work::job))
+        .route("/products", get(business::products))
+        .route("/products/{id}", get(business::product))
+        .route("/about", get(business::about))
+        .route("/contact", get(business::contact))
         .route("/{access_key}", get(login::client_login_page))
 }

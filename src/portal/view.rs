@@ -84,7 +84,11 @@ pub struct PageContext {
 }
 
 /// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges.
-pub async fn page_context(state: &AppState, user: &PortalUser, active: &'static str) -> AppResult<PageContext> {
+pub async fn page_context(
+    state: &AppState,
+    user: &PortalUser,
+    active: &'static str,
+) -> AppResult<PageContext> {
     let store = &state.store;
     let workspace = store.workspace(user.scope.workspace_id()).await?;
     let profile = store.business_profile(workspace.id()).await?;
@@ -99,7 +103,12 @@ pub async fn page_context(state: &AppState, user: &PortalUser, active: &'static 
         active,
         nav: nav(invoices, quotes, tasks),
     };
-    Ok(PageContext { shell, workspace, profile, today })
+    Ok(PageContext {
+        shell,
+        workspace,
+        profile,
+        today,
+    })
 }
 
 /// `?status=…&after=…` on every list.
@@ -112,6 +121,7 @@ pub struct ListQuery {
 }
 
 /// A filter tab as the template shows it.
+#[derive(Clone)]
 pub struct FilterTab {
     pub label: &'static str,
     pub href: String,
@@ -128,19 +138,43 @@ pub struct ListControls {
 impl ListControls {
     pub fn parse(base: &str, filters: &'static [Filter], q: &ListQuery) -> AppResult<Self> {
         let filter = find(filters, q.status.trim()).ok_or_else(|| {
-            let known: Vec<&str> = filters.iter().filter(|f| !f.key.is_empty()).map(|f| f.key).collect();
-            AppError::BadRequest(format!("There is no “{}” filter here. Use one of: {}.", q.status.chars().take(40).collect::<String>(), known.join(", ")))
+            let known: Vec<&str> = filters
+                .iter()
+                .filter(|f| !f.key.is_empty())
+                .map(|f| f.key)
+                .collect();
+            AppError::BadRequest(format!(
+                "There is no “{}” filter here. Use one of: {}.",
+                q.status.chars().take(40).collect::<String>(),
+                known.join(", ")
+            ))
         })?;
         let after = if q.after.is_empty() {
             None
         } else {
-            Some(Cursor::parse(&q.after).map_err(|_| AppError::BadRequest("This page link is not valid. Go back to the first page of the list.".into()))?)
+            Some(Cursor::parse(&q.after).map_err(|_| {
+                AppError::BadRequest(
+                    "This page link is not valid. Go back to the first page of the list.".into(),
+                )
+            })?)
         };
         let tabs = filters
             .iter()
-            .map(|f| FilterTab { label: f.label, href: if f.key.is_empty() { base.to_string() } else { format!("{base}?status={}", f.key) }, current: f.key == filter.key })
+            .map(|f| FilterTab {
+                label: f.label,
+                href: if f.key.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}?status={}", f.key)
+                },
+                current: f.key == filter.key,
+            })
             .collect();
-        Ok(Self { filter, after, tabs })
+        Ok(Self {
+            filter,
+            after,
+            tabs,
+        })
     }
 
     /// Link to the page after `next`, keeping the filter.
@@ -156,7 +190,13 @@ impl ListControls {
 
     /// Link back to the first page, shown on later pages.
     pub fn first_href(&self, base: &str) -> Option<String> {
-        self.after.as_ref().map(|_| if self.filter.key.is_empty() { base.to_string() } else { format!("{base}?status={}", self.filter.key) })
+        self.after.as_ref().map(|_| {
+            if self.filter.key.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?status={}", self.filter.key)
+            }
+        })
     }
 }
 

@@ -160,7 +160,7 @@ impl Store {
         by: Option<StaffUserId>,
         now_ms: i64,
     ) -> StoreResult<ClientRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = if enabled {
             sqlx::query(
                 "UPDATE client SET portal_enabled = 1, portal_access_key = COALESCE(portal_access_key, $3),
@@ -207,7 +207,7 @@ impl Store {
         id: ClientId,
         now_ms: i64,
     ) -> StoreResult<ClientRow> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE client SET portal_access_key = $3, updated_at = $4
              WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",

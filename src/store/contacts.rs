@@ -123,7 +123,7 @@ impl Store {
         email: Option<&EmailAddress>,
         now_ms: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT client_id, email_norm FROM contact WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
         )
@@ -154,7 +154,7 @@ impl Store {
         id: ContactId,
         now_ms: i64,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT client_id, email_norm FROM contact WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
         )

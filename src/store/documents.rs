@@ -83,7 +83,7 @@ impl Store {
         let sent_at = (new.status != "draft").then_some(now_ms);
         let decided_at = matches!(new.status, "accepted" | "declined").then_some(now_ms);
         let id = QuoteId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let number = next_number(&mut tx, ws, "quote").await?;
         ensure_client(&mut tx, ws, client).await?;
         sqlx::query(
@@ -139,7 +139,7 @@ impl Store {
         let sent_at = (new.status != "draft").then_some(now_ms);
         let voided_at = (new.status == "void").then_some(now_ms);
         let id = InvoiceId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let number = next_number(&mut tx, ws, "invoice").await?;
         ensure_client(&mut tx, ws, client).await?;
         if let Some(job) = new.job_id {
@@ -203,7 +203,7 @@ impl Store {
             return Err(invalid("amount: must be more than zero"));
         }
         let currency = new.currency.trim().to_ascii_uppercase();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The guard is written as `amount <= total - paid` so it cannot overflow.
         let updated: Option<(i64,)> = sqlx::query_as(
             "UPDATE invoice SET paid_minor = paid_minor + $3,

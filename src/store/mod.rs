@@ -12,9 +12,11 @@ pub mod audit;
 pub mod clients;
 pub mod contacts;
 pub mod documents;
+pub mod files;
 pub mod portal_auth;
 pub mod portal_home;
 pub mod portal_lists;
+pub mod portal_records;
 pub mod products;
 pub mod rate_limit;
 pub mod staff;
@@ -136,12 +138,43 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one
+    /// failing when it upgrades a read lock; PostgreSQL needs nothing special.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The scope staff code reads in once it has found `client` in its own workspace
+    /// (to show what the client sees); [`StoreError::NotFound`] for any other client.
+    pub async fn staff_client_scope(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+    ) -> StoreResult<ClientScope> {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM client WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(client.get())
+        .fetch_optional(&self.pool)
+        .await?;
+        found
+            .map(|_| ClientScope::new(ws, client))
+            .ok_or(StoreError::NotFound)
     }
 
     /// A cheap round trip, for `/readyz`.

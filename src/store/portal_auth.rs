@@ -83,7 +83,7 @@ impl Store {
     /// Records a login attempt. When it carries a code, every earlier unused code for the
     /// same address in the workspace is voided in the same transaction.
     pub async fn insert_login_attempt(&self, a: &NewAttempt<'_>, now_ms: i64) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if a.accepted {
             sqlx::query(
                 "UPDATE login_code SET voided_at = $3

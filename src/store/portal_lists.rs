@@ -80,11 +80,21 @@ fn page_of<T>(mut rows: Vec<T>, size: i64, key: impl Fn(&T) -> Cursor) -> Page<T
 /// `(sort, id) < (cursor)` for a descending keyset, or nothing on the first page. The
 /// sort column is text (dates) or a number; both compare correctly as stored.
 fn keyset(sort: &str, id: &str, first_param: usize) -> String {
-    format!("AND ({sort} < ${a} OR ({sort} = ${a} AND {id} < ${b}))", a = first_param, b = first_param + 1)
+    format!(
+        "AND ({sort} < ${a} OR ({sort} = ${a} AND {id} < ${b}))",
+        a = first_param,
+        b = first_param + 1
+    )
 }
 
 impl Store {
-    pub async fn portal_invoices(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<InvoiceSummary>> {
+    pub async fn portal_invoices(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<InvoiceSummary>> {
         let mut sql = format!(
             "SELECT id, number, title, status, issue_date, due_date, currency, total_minor, paid_minor FROM invoice
              WHERE workspace_id = $1 AND client_id = $2 AND status <> 'draft' AND deleted_at IS NULL AND archived_at IS NULL {filter} "
@@ -93,15 +103,26 @@ impl Store {
             sql.push_str(&keyset("issue_date", "id", 4));
         }
         sql.push_str(" ORDER BY issue_date DESC, id DESC LIMIT $3");
-        let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql).bind(scope.workspace_id().get()).bind(scope.client_id().get()).bind(size + 1);
+        let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql)
+            .bind(scope.workspace_id().get())
+            .bind(scope.client_id().get())
+            .bind(size + 1);
         if let Some(c) = after {
             q = q.bind(c.sort.clone()).bind(c.id);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        Ok(page_of(rows, size, |r| Cursor::new(r.issue_date.clone(), r.id)))
+        Ok(page_of(rows, size, |r| {
+            Cursor::new(r.issue_date.clone(), r.id)
+        }))
     }
 
-    pub async fn portal_quotes(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<QuoteSummary>> {
+    pub async fn portal_quotes(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<QuoteSummary>> {
         let mut sql = format!(
             "SELECT id, number, title, status, issue_date, valid_until, currency, total_minor FROM quote
              WHERE workspace_id = $1 AND client_id = $2 AND status <> 'draft' AND deleted_at IS NULL AND archived_at IS NULL {filter} "
@@ -110,16 +131,29 @@ impl Store {
             sql.push_str(&keyset("issue_date", "id", 4));
         }
         sql.push_str(" ORDER BY issue_date DESC, id DESC LIMIT $3");
-        let mut q = sqlx::query_as::<_, QuoteSummary>(&sql).bind(scope.workspace_id().get()).bind(scope.client_id().get()).bind(size + 1);
+        let mut q = sqlx::query_as::<_, QuoteSummary>(&sql)
+            .bind(scope.workspace_id().get())
+            .bind(scope.client_id().get())
+            .bind(size + 1);
         if let Some(c) = after {
             q = q.bind(c.sort.clone()).bind(c.id);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        Ok(page_of(rows, size, |r| Cursor::new(r.issue_date.clone(), r.id)))
+        Ok(page_of(rows, size, |r| {
+            Cursor::new(r.issue_date.clone(), r.id)
+        }))
     }
 
     /// Requests, tasks, projects and jobs are ordered by creation, which the id follows.
-    async fn by_id_page<T>(&self, scope: ClientScope, select: &str, filter: &str, after: Option<&Cursor>, size: i64, id_col: &str) -> StoreResult<Page<T>>
+    async fn by_id_page<T>(
+        &self,
+        scope: ClientScope,
+        select: &str,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+        id_col: &str,
+    ) -> StoreResult<Page<T>>
     where
         T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin + HasId,
     {
@@ -128,7 +162,10 @@ impl Store {
             sql.push_str(&format!("AND {id_col} < $4 "));
         }
         sql.push_str(&format!("ORDER BY {id_col} DESC LIMIT $3"));
-        let mut q = sqlx::query_as::<_, T>(&sql).bind(scope.workspace_id().get()).bind(scope.client_id().get()).bind(size + 1);
+        let mut q = sqlx::query_as::<_, T>(&sql)
+            .bind(scope.workspace_id().get())
+            .bind(scope.client_id().get())
+            .bind(size + 1);
         if let Some(c) = after {
             q = q.bind(c.id);
         }
@@ -136,31 +173,59 @@ impl Store {
         Ok(page_of(rows, size, |r| Cursor::new(String::new(), r.id())))
     }
 
-    pub async fn portal_requests(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<RequestSummary>> {
+    pub async fn portal_requests(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<RequestSummary>> {
         let select = "SELECT id, subject, status, created_at FROM request
                       WHERE workspace_id = $1 AND client_id = $2 AND deleted_at IS NULL";
-        self.by_id_page(scope, select, filter, after, size, "id").await
+        self.by_id_page(scope, select, filter, after, size, "id")
+            .await
     }
 
-    pub async fn portal_tasks(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<TaskSummary>> {
+    pub async fn portal_tasks(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<TaskSummary>> {
         let select = "SELECT t.id, t.title, t.due_date, t.done_at, p.name AS project_name FROM task t
                       LEFT JOIN project p ON p.id = t.project_id AND p.deleted_at IS NULL AND p.archived_at IS NULL
                       WHERE t.workspace_id = $1 AND t.client_id = $2 AND t.shared_with_client = 1 AND t.deleted_at IS NULL";
-        self.by_id_page(scope, select, filter, after, size, "t.id").await
+        self.by_id_page(scope, select, filter, after, size, "t.id")
+            .await
     }
 
-    pub async fn portal_projects(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<ProjectSummary>> {
+    pub async fn portal_projects(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<ProjectSummary>> {
         let select = "SELECT id, name, status, progress_pct, start_date, due_date FROM project
                       WHERE workspace_id = $1 AND client_id = $2 AND deleted_at IS NULL AND archived_at IS NULL";
-        self.by_id_page(scope, select, filter, after, size, "id").await
+        self.by_id_page(scope, select, filter, after, size, "id")
+            .await
     }
 
-    pub async fn portal_jobs(&self, scope: ClientScope, filter: &str, after: Option<&Cursor>, size: i64) -> StoreResult<Page<JobListRow>> {
+    pub async fn portal_jobs(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<JobListRow>> {
         let select = "SELECT j.id, j.number, j.title, j.status, j.scheduled_start,
                              (SELECT MIN(v.starts_at) FROM visit v WHERE v.job_id = j.id AND v.status = 'scheduled') AS next_visit_at
                       FROM job j
                       WHERE j.workspace_id = $1 AND j.client_id = $2 AND j.status <> 'draft' AND j.deleted_at IS NULL AND j.archived_at IS NULL";
-        self.by_id_page(scope, select, filter, after, size, "j.id").await
+        self.by_id_page(scope, select, filter, after, size, "j.id")
+            .await
     }
 
     /// The catalogue items the business shows in the portal (workspace-wide, by name).
@@ -174,7 +239,11 @@ impl Store {
         .await?)
     }
 
-    pub async fn portal_product(&self, scope: ClientScope, id: i64) -> StoreResult<Option<ProductRow>> {
+    pub async fn portal_product(
+        &self,
+        scope: ClientScope,
+        id: i64,
+    ) -> StoreResult<Option<ProductRow>> {
         Ok(sqlx::query_as(
             "SELECT id, kind, name, description, unit, price_minor, currency FROM product
              WHERE workspace_id = $1 AND id = $2 AND visible_in_portal = 1 AND archived_at IS NULL",
@@ -186,7 +255,11 @@ impl Store {
     }
 
     /// Counts for the sidebar badges: payable invoices, pending quotes, open shared tasks.
-    pub async fn portal_badges(&self, scope: ClientScope, today: &str) -> StoreResult<(i64, i64, i64)> {
+    pub async fn portal_badges(
+        &self,
+        scope: ClientScope,
+        today: &str,
+    ) -> StoreResult<(i64, i64, i64)> {
         let (invoices, quotes, tasks): (i64, i64, i64) = sqlx::query_as(
             "SELECT
                (SELECT COUNT(*) FROM invoice WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid')

@@ -184,4 +184,12 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// Active staff of a workspace, to be told about new requests.
+    pub async fn staff_recipients(&self, ws: WorkspaceId) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT name, email FROM staff_user WHERE workspace_id = $1 AND disabled_at IS NULL ORDER BY id")
+            .bind(ws.get())
+            .fetch_all(&self.pool)
+            .await?)
+    }
 }

@@ -140,7 +140,7 @@ impl Store {
             }
         }
         let id = JobId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let number = next_number(&mut tx, ws, "job").await?;
         ensure_client(&mut tx, ws, client).await?;
         if let Some(project) = new.project_id {
@@ -183,7 +183,7 @@ impl Store {
             return Err(invalid("end: cannot be before the start"));
         }
         let id = VisitId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(staff) = new.assigned_to {
             ensure_staff(&mut tx, ws, staff).await?;
         }
@@ -221,7 +221,7 @@ impl Store {
         check_text("title", new.title, 200)?;
         check_optional_date("due date", new.due_date)?;
         let id = TaskId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         ensure_client(&mut tx, ws, client).await?;
         if let Some(project) = new.project_id {
             ensure_client_record(&mut tx, Owned::Project, ws, client, project.get()).await?;
@@ -265,7 +265,7 @@ impl Store {
         check_one_of("status", new.status, &REQUEST_STATUSES)?;
         check_optional_date("preferred date", new.preferred_date)?;
         let id = RequestId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         ensure_client(&mut tx, ws, client).await?;
         if let Some(contact) = new.contact_id {
             ensure_client_record(&mut tx, Owned::Contact, ws, client, contact.get()).await?;

@@ -51,7 +51,7 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<WorkspaceId> {
         let id = WorkspaceId::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO workspace (id, slug, name, time_zone, default_currency, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6)",

@@ -106,3 +106,166 @@ async fn a_contact_signs_in_with_an_emailed_code_in_a_real_browser_and_sees_only
     wait_for_path(c, "/portal").await;
     c.clone().close().await.unwrap();
 }
+
+/// Signs in through the real pages and returns at the portal home.
+async fn sign_in(
+    c: &fantoccini::Client,
+    app: &TestApp,
+    base: &str,
+    link: &str,
+    email: &str,
+    nth_mail: usize,
+) {
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Email me a code']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_path(c, "/portal/verify").await;
+    let code = app.smtp.wait_for(email, nth_mail).await.code().unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/portal/home").await;
+}
+
+#[tokio::test]
+async fn every_section_and_a_record_of_each_kind_open_by_clicking_in_a_real_browser() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    crate::support::records::seed(&app, w.ws, w.a, "ACME").await;
+    let chrome = Chrome::start().await;
+    let c = &chrome.client;
+    sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email, 1).await;
+
+    for (label, heading, record_link) in [
+        ("Requests", "Requests", Some("/portal/requests/")),
+        ("Quotes", "Quotes", Some("/portal/quotes/")),
+        ("Invoices", "Invoices", Some("/portal/invoices/")),
+        ("Tasks", "Tasks", Some("/portal/tasks/")),
+        ("Projects", "Projects", Some("/portal/projects/")),
+        ("Jobs", "Jobs", Some("/portal/jobs/")),
+        ("Files", "Files", None),
+        (
+            "Products & services",
+            "Products & services",
+            Some("/portal/products/"),
+        ),
+        ("About us", "About", None),
+        ("Contact", "Contact", None),
+    ] {
+        c.find(Locator::XPath(&format!(
+            "//nav[@aria-label='Portal sections']//a[starts-with(normalize-space(), '{label}')]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        let h1 = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(h1.starts_with(heading), "{label}: heading {h1:?}");
+        if let Some(prefix) = record_link {
+            let link = c
+                .find(Locator::Css(&format!("main a[href^='{prefix}']")))
+                .await
+                .unwrap();
+            link.click().await.unwrap();
+            let path = c.current_url().await.unwrap().path().to_string();
+            assert!(path.starts_with(prefix), "{label}: opened {path}");
+            let body = c.source().await.unwrap();
+            assert!(
+                !body.contains("HIDDEN") && !body.contains("Page not found"),
+                "{path}"
+            );
+            c.back().await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_sends_a_request_in_a_real_browser_and_sees_it_listed() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let chrome = Chrome::start().await;
+    let c = &chrome.client;
+    sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email, 1).await;
+
+    c.find(Locator::XPath("//a[normalize-space()='New request']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/portal/requests/new").await;
+    c.find(Locator::Id("subject"))
+        .await
+        .unwrap()
+        .send_keys("Air conditioning is noisy")
+        .await
+        .unwrap();
+    c.find(Locator::Id("details"))
+        .await
+        .unwrap()
+        .send_keys("The unit in room 3 rattles — يرجى الفحص 🙏")
+        .await
+        .unwrap();
+    c.find(Locator::Id("site_address"))
+        .await
+        .unwrap()
+        .send_keys("Room 3, Block B")
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Send request']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/portal/requests/")
+            && !c.current_url().await.unwrap().path().ends_with("/new")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = c.source().await.unwrap();
+    assert!(page.contains("your request has been sent"));
+    assert!(page.contains("يرجى الفحص 🙏"));
+    // Refreshing the confirmation page does not resend anything.
+    c.refresh().await.unwrap();
+    c.goto(&app.url("/portal/requests")).await.unwrap();
+    let list = c.source().await.unwrap();
+    assert_eq!(list.matches("Air conditioning is noisy").count(), 1);
+    assert!(list.contains(">New<"));
+    chrome.screenshot("portal-requests").await;
+}

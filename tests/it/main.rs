@@ -6,9 +6,13 @@
 
 mod support;
 
+mod accessibility;
 mod browser;
 mod demo;
+mod files;
+mod isolation;
 mod portal_access;
 mod portal_login;
+mod portal_sections;
 mod portal_session;
 mod security;

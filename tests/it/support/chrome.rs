@@ -39,6 +39,15 @@ pub struct Chrome {
 
 impl Chrome {
     pub async fn start() -> Chrome {
+        Self::start_with(None).await
+    }
+
+    /// A browser that saves downloads into `dir` without asking.
+    pub async fn with_downloads(dir: &std::path::Path) -> Chrome {
+        Self::start_with(Some(dir)).await
+    }
+
+    async fn start_with(download_dir: Option<&std::path::Path>) -> Chrome {
         let port = free_port();
         let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -62,6 +71,14 @@ impl Chrome {
                 format!("--user-data-dir={}", profile.path().display()),
             ]
         });
+        if let Some(dir) = download_dir {
+            options["prefs"] = serde_json::json!({
+                "download.default_directory": dir.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+                "safebrowsing.enabled": false,
+            });
+        }
         if std::path::Path::new("/usr/bin/chromium").exists() {
             options["binary"] = serde_json::json!("/usr/bin/chromium");
         }
@@ -93,6 +110,8 @@ impl Chrome {
 /// The built `portico` binary serving `database_url`, sending mail to `smtp_url`.
 pub struct Server {
     pub base: String,
+    /// The server's `PORTICO_DATA_DIR` (its file store is `files/` inside).
+    pub data_dir: std::path::PathBuf,
     _child: Child,
     _dir: tempfile::TempDir,
 }
@@ -118,6 +137,7 @@ impl Server {
         wait_for_http(&format!("{base}/healthz"), "portico serve", &mut child).await;
         Server {
             base,
+            data_dir: dir.path().to_path_buf(),
             _child: child,
             _dir: dir,
         }

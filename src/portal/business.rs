@@ -1,0 +1,135 @@
+//! The business's own pages: products & services, About us and Contact.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+
+use super::documents::parse_id;
+use super::session::PortalUser;
+use super::view::{page_context, Shell};
+use crate::app::AppState;
+use crate::domain::money::Money;
+use crate::store::portal_lists::ProductRow;
+use crate::store::workspaces::BusinessProfile;
+use crate::web::error::{AppError, AppResult};
+
+pub struct ProductView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    pub price: String,
+    pub kind: &'static str,
+}
+
+fn product_view(p: &ProductRow) -> ProductView {
+    ProductView {
+        id: p.id,
+        name: p.name.clone(),
+        description: p.description.clone(),
+        unit: p.unit.clone(),
+        price: Money::format_stored(p.price_minor, &p.currency),
+        kind: if p.kind == "service" {
+            "Service"
+        } else {
+            "Product"
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/products.html")]
+struct ProductList {
+    shell: Shell,
+    rows: Vec<ProductView>,
+}
+
+pub async fn products(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+    let ctx = page_context(&state, &user, "products").await?;
+    let rows = state
+        .store
+        .portal_products(user.scope)
+        .await?
+        .iter()
+        .map(product_view)
+        .collect();
+    Ok(Html(
+        ProductList {
+            shell: ctx.shell,
+            rows,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "portal/product.html")]
+struct ProductPage {
+    shell: Shell,
+    p: ProductView,
+}
+
+pub async fn product(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let id = parse_id(&id)?;
+    let row = state
+        .store
+        .portal_product(user.scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = page_context(&state, &user, "products").await?;
+    Ok(Html(
+        ProductPage {
+            shell: ctx.shell,
+            p: product_view(&row),
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "portal/about.html")]
+struct AboutPage {
+    shell: Shell,
+    profile: BusinessProfile,
+}
+
+pub async fn about(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+    let ctx = page_context(&state, &user, "about").await?;
+    Ok(Html(
+        AboutPage {
+            shell: ctx.shell,
+            profile: ctx.profile,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "portal/contact.html")]
+struct ContactPage {
+    shell: Shell,
+    phone_link: String,
+    profile: BusinessProfile,
+}
+
+pub async fn contact(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+    let ctx = page_context(&state, &user, "contact").await?;
+    let phone_link: String = ctx
+        .profile
+        .phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    Ok(Html(
+        ContactPage {
+            shell: ctx.shell,
+            phone_link,
+            profile: ctx.profile,
+        }
+        .render()?,
+    ))
+}
