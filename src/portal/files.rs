@@ -15,7 +15,12 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, Response};
 
 use super::session::PortalUser;
-use super::view::{page_context, Shell};
+use super::view::{page_context, ListControls, ListQuery, Shell};
+use crate::domain::portal_view::NO_FILTERS;
+use axum::extract::Query;
+
+/// Files per page of the Files section.
+const FILES_PER_PAGE: i64 = 50;
 use crate::app::AppState;
 use crate::domain::files::{allowed_content_type, human_size};
 use crate::domain::records::display_instant;
@@ -51,6 +56,8 @@ pub struct FileGroup {
 struct FilesPage {
     shell: Shell,
     groups: Vec<FileGroup>,
+    first_href: Option<String>,
+    next_href: Option<String>,
 }
 
 fn file_view(row: &PortalFileRow, time_zone: &str) -> FileView {
@@ -90,11 +97,26 @@ fn group(rows: &[PortalFileRow], time_zone: &str) -> Vec<FileGroup> {
 
 /// `GET /portal/files`: every file of the client's visible jobs and invoices.
 #[tracing::instrument(skip_all)]
-pub async fn files(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+pub async fn files(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    const BASE: &str = "/portal/files";
+    let controls = ListControls::parse(BASE, NO_FILTERS, &q)?;
     let ctx = page_context(&state, &user, "files").await?;
-    let rows = state.store.portal_files(user.scope).await?;
+    let page = state
+        .store
+        .portal_files(
+            user.scope,
+            controls.after.as_ref().map(|c| c.id),
+            FILES_PER_PAGE,
+        )
+        .await?;
     let page = FilesPage {
-        groups: group(&rows, &ctx.workspace.time_zone),
+        groups: group(&page.rows, &ctx.workspace.time_zone),
+        first_href: controls.first_href(BASE),
+        next_href: controls.next_href(BASE, &page.next),
         shell: ctx.shell,
     };
     Ok(Html(page.render()?))

@@ -148,19 +148,36 @@ impl Store {
         Ok(id)
     }
 
-    /// Every file the client can see, newest first, with its record for grouping.
+    /// One page of the files the client can see, newest first (ids follow creation
+    /// time), with each file's record for grouping. `after` is the last id of the
+    /// previous page.
     #[tracing::instrument(skip_all)]
-    pub async fn portal_files(&self, scope: ClientScope) -> StoreResult<Vec<PortalFileRow>> {
+    pub async fn portal_files(
+        &self,
+        scope: ClientScope,
+        after: Option<i64>,
+        size: i64,
+    ) -> StoreResult<crate::store::portal_lists::Page<PortalFileRow>> {
         let sql = format!(
-            "SELECT * FROM ({} UNION ALL {}) AS visible ORDER BY created_at DESC, id DESC",
+            "SELECT * FROM ({} UNION ALL {}) AS visible WHERE ($3 = 0 OR id < $3) ORDER BY id DESC LIMIT $4",
             portal_select("job"),
             portal_select("invoice")
         );
-        Ok(sqlx::query_as(&sql)
+        let mut rows: Vec<PortalFileRow> = sqlx::query_as(&sql)
             .bind(scope.workspace_id().get())
             .bind(scope.client_id().get())
+            .bind(after.unwrap_or(0))
+            .bind(size + 1)
             .fetch_all(&self.pool)
-            .await?)
+            .await?;
+        let next = if rows.len() as i64 > size {
+            rows.truncate(size.max(1) as usize);
+            rows.last()
+                .map(|r| crate::domain::paging::Cursor::new(String::new(), r.id))
+        } else {
+            None
+        };
+        Ok(crate::store::portal_lists::Page { rows, next })
     }
 
     /// The files of one job, newest first; empty when the job is not visible.

@@ -867,3 +867,43 @@ async fn the_demo_attaches_real_files_that_the_first_showcase_contact_can_downlo
         }
     }
 }
+
+#[tokio::test]
+async fn the_files_section_pages_newest_first() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let (inv, _) = world::invoice(&app, w.ws, w.a, "sent", 10, "AED", 50_000).await;
+    for i in 0..55 {
+        attach(
+            &app,
+            w.ws,
+            w.a,
+            On::Invoice(inv),
+            &format!("Report {i:02}.pdf"),
+            b"%PDF-1.4 x",
+        )
+        .await;
+    }
+    let b = Browser::new(&app);
+    b.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let (_, first) = b.get_text("/portal/files").await;
+    assert!(
+        first.contains("Report 54.pdf")
+            && first.contains("Report 05.pdf")
+            && !first.contains("Report 04.pdf")
+    );
+    let marker = "href=\"/portal/files?after=";
+    let start = first.find(marker).expect("an Older link") + "href=\"".len();
+    let next = first[start..].split('"').next().unwrap().to_string();
+    let (status, second) = b.get_text(&next).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        second.contains("Report 04.pdf")
+            && second.contains("Report 00.pdf")
+            && !second.contains("Report 05.pdf")
+    );
+    assert_eq!(
+        b.get("/portal/files?after=nonsense").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
