@@ -54,6 +54,8 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     pub mail_from: String,
     pub secret: ServerSecret,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (their own addresses).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -185,6 +187,23 @@ impl Config {
             None => load_or_create_secret(&data_dir)?,
         };
 
+        let trusted_proxies = match get("PORTICO_TRUSTED_PROXIES", "trusted_proxies") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        invalid(
+                            "PORTICO_TRUSTED_PROXIES",
+                            format!("'{s}' is not an IP address"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+
         Ok(Self {
             bind,
             public_url,
@@ -193,6 +212,7 @@ impl Config {
             smtp_url,
             mail_from,
             secret: ServerSecret::new(secret),
+            trusted_proxies,
         })
     }
 }
@@ -328,6 +348,7 @@ mod tests {
             ("PORTICO_SMTP_URL", "http://mail"),
             ("PORTICO_SECRET", "short"),
             ("PORTICO_MAIL_FROM", "not a mailbox"),
+            ("PORTICO_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ] {
             let err = Config::from_map(&env(&[(var, value)], dir.path()))
                 .unwrap_err()

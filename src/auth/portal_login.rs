@@ -43,14 +43,15 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
     let ip_hits = store
         .rate_hit(&format!("code-ip:{}", req.ip), hour_ms, now_ms)
         .await?;
-    let (sent_last_hour, last_sent) = store
-        .recent_code_requests(ws, email_norm, now_ms - hour_ms)
+    let (sent_last_hour, sent_from_ip, last_sent) = store
+        .recent_code_requests(ws, email_norm, req.ip, now_ms - hour_ms)
         .await?;
     let cooldown_secs = last_sent
         .map(|last| rules::RESEND_COOLDOWN.as_millis() as i64 - (now_ms - last))
         .filter(|wait_ms| *wait_ms > 0)
         .map(|wait_ms| (wait_ms + 999) / 1000);
     let accepted = cooldown_secs.is_none()
+        && sent_from_ip < rules::CODES_PER_EMAIL_PER_IP_PER_HOUR
         && sent_last_hour < rules::CODES_PER_EMAIL_PER_HOUR
         && ip_hits <= rules::CODES_PER_IP_PER_HOUR;
 
@@ -105,24 +106,39 @@ pub async fn request_code(state: &AppState, req: &CodeRequest<'_>) -> StoreResul
         )
         .await?;
 
-    if will_send {
-        let profile = store.business_profile(ws).await?;
+    // The code goes only to the address on record, never to the spelling that was
+    // typed (a look-alike such as a Kelvin sign for "k" matches after lower-casing but
+    // would be another mailbox). Rendering and sending happen off the request path, so
+    // known and unknown addresses take the same time to answer.
+    if let Some(to) = will_send
+        .then(|| choices.first().and_then(|c| c.email.clone()))
+        .flatten()
+    {
+        let state = state.clone();
         let portal_url = match req.client.and_then(|c| c.portal_access_key.as_deref()) {
             Some(key) => state.config.url(&format!("/portal/{key}")),
             None => state.config.url("/portal"),
         };
-        let minutes = rules::CODE_TTL.as_mins();
-        match templates::login_code(
-            req.email.as_str(),
-            &profile.display_name,
-            &profile.accent_colour,
-            &code,
-            minutes,
-            &portal_url,
-        ) {
-            Ok(mail) => state.mail.enqueue(mail),
-            Err(e) => tracing::error!(error = %e, "login code email could not be rendered"),
-        }
+        tokio::spawn(async move {
+            let profile = match state.store.business_profile(ws).await {
+                Ok(p) => p,
+                Err(e) => {
+                    return tracing::error!(error = %e, "login code email: no business profile")
+                }
+            };
+            let minutes = rules::CODE_TTL.as_mins();
+            match templates::login_code(
+                &to,
+                &profile.display_name,
+                &profile.accent_colour,
+                &code,
+                minutes,
+                &portal_url,
+            ) {
+                Ok(mail) => state.mail.enqueue(mail),
+                Err(e) => tracing::error!(error = %e, "login code email could not be rendered"),
+            }
+        });
     }
     Ok(RequestOutcome {
         attempt_token,
@@ -174,8 +190,15 @@ pub async fn verify_code(state: &AppState, req: &VerifyRequest<'_>) -> StoreResu
     let ws = WorkspaceId::from_db(attempt.workspace_id);
     let id = LoginCodeId::from_db(attempt.id);
     let email_bucket = format!("verify-fail-email:{}:{}", ws, attempt.email_norm);
+    let email_ip_bucket = format!(
+        "verify-fail-email-ip:{}:{}:{}",
+        ws, attempt.email_norm, req.ip
+    );
     let ip_bucket = format!("verify-fail-ip:{}", req.ip);
-    if store.rate_peek(&email_bucket, hour_ms, now_ms).await? >= rules::FAILURES_PER_EMAIL_PER_HOUR
+    if store.rate_peek(&email_ip_bucket, hour_ms, now_ms).await?
+        >= rules::FAILURES_PER_EMAIL_PER_IP_PER_HOUR
+        || store.rate_peek(&email_bucket, hour_ms, now_ms).await?
+            >= rules::FAILURES_PER_EMAIL_PER_HOUR
         || store.rate_peek(&ip_bucket, hour_ms, now_ms).await? >= rules::FAILURES_PER_IP_PER_HOUR
     {
         audit_login(
@@ -214,6 +237,7 @@ pub async fn verify_code(state: &AppState, req: &VerifyRequest<'_>) -> StoreResu
             attempt.failed_tries
         };
         store.rate_hit(&email_bucket, hour_ms, now_ms).await?;
+        store.rate_hit(&email_ip_bucket, hour_ms, now_ms).await?;
         store.rate_hit(&ip_bucket, hour_ms, now_ms).await?;
         let detail = match usable {
             Err(reason) => format!("{reason:?}"),

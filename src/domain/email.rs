@@ -29,6 +29,9 @@ impl EmailAddress {
         if trimmed.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
+        if trimmed.chars().any(is_invisible) {
+            return Err(EmailError::Malformed);
+        }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
         let domain_ok = !domain.is_empty()
             && domain.contains('.')
@@ -70,6 +73,13 @@ impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.as_typed)
     }
+}
+
+/// Zero-width and direction-changing characters: invisible, so an address holding one
+/// looks like another to the people reading it.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
 /// The matching key for any input, valid or not (used to key rate limits uniformly).

@@ -23,6 +23,8 @@ pub struct OutgoingMail {
     pub html: String,
     /// What the message is, for logs (never its content): e.g. "login-code".
     pub kind: &'static str,
+    /// A display name for the sender (the business), keeping the configured address.
+    pub from_name: Option<String>,
 }
 
 enum Transport {
@@ -71,8 +73,12 @@ impl Mailer {
 
     fn build(&self, mail: &OutgoingMail) -> anyhow::Result<Message> {
         let to: Mailbox = mail.to.parse()?;
+        let from = match &mail.from_name {
+            Some(name) => Mailbox::new(Some(name.clone()), self.from.email.clone()),
+            None => self.from.clone(),
+        };
         Ok(Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(mail.subject.clone())
             .multipart(

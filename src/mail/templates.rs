@@ -51,6 +51,7 @@ pub fn login_code(
         }
         .render()?,
         kind: "login-code",
+        from_name: Some(business.to_string()),
     })
 }
 
@@ -116,5 +117,6 @@ pub fn new_request(m: &NewRequestMail<'_>) -> askama::Result<OutgoingMail> {
         }
         .render()?,
         kind: "new-request",
+        from_name: None,
     })
 }

@@ -1,7 +1,8 @@
 //! The business's own pages: products & services, About us and Contact.
 
+use crate::web::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Html;
 
 use super::documents::parse_id;

@@ -1,8 +1,9 @@
 //! Invoices and quotes in the portal: lists with status filters, and detail pages with
 //! line items and totals (SPEC §4, §5).
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 
 use super::home::{invoice_view, quote_view, InvoiceView, QuoteView};

@@ -7,17 +7,17 @@
 
 use std::collections::HashMap;
 
+use crate::web::extract::Path;
 use askama::Template;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, Response};
 
 use super::session::PortalUser;
 use super::view::{page_context, ListControls, ListQuery, Shell};
 use crate::domain::portal_view::NO_FILTERS;
-use axum::extract::Query;
+use crate::web::extract::Query;
 
 /// Files per page of the Files section.
 const FILES_PER_PAGE: i64 = 50;
@@ -169,13 +169,10 @@ pub async fn download(
     ClientIp(ip): ClientIp,
     method: Method,
     headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
+    Path(raw): Path<String>,
 ) -> AppResult<Response> {
     // A malformed id is the same "not found" as someone else's.
-    let id: FileId = id
-        .ok()
-        .and_then(|Path(raw)| raw.parse().ok())
-        .ok_or(AppError::NotFound)?;
+    let id: FileId = raw.parse().map_err(|_| AppError::NotFound)?;
     let file = state
         .store
         .portal_file(user.scope, id)

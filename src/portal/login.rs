@@ -1,11 +1,12 @@
 //! Sign-in pages: ask for an email, then for the code, then (for an address on record at
 //! several clients) which client to open.
 
+use crate::web::extract::Form;
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
@@ -115,11 +116,13 @@ pub async fn client_login_page(
     jar: CookieJar,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let client = state
-        .store
-        .client_by_access_key(&key)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(client) = state.store.client_by_access_key(&key).await? else {
+        return Ok(crate::web::error::error_page(
+            StatusCode::NOT_FOUND,
+            "This portal link is not active",
+            "It may have been replaced or switched off. Ask the business that sent it for a new link, or sign in from the main portal page.",
+        ));
+    };
     let ws = WorkspaceId::from_db(client.workspace_id);
     let (jar, pre) = pre_session(&state, jar);
     let page = LoginPage {
@@ -220,17 +223,10 @@ async fn current_attempt(state: &AppState, jar: &CookieJar) -> AppResult<Option<
     }
 }
 
-/// Where "use a different address" goes: the client's link if the attempt came through one.
-async fn login_url_for(state: &AppState, attempt: &AttemptRow) -> AppResult<String> {
-    if let Some(client) = attempt.client_id {
-        let ws = WorkspaceId::from_db(attempt.workspace_id);
-        if let Ok(row) = state.store.client(ws, ClientId::from_db(client)).await {
-            if let (true, Some(key)) = (row.portal_on(), row.portal_access_key) {
-                return Ok(format!("/portal/{key}"));
-            }
-        }
-    }
-    Ok("/portal".to_string())
+/// Where "use a different address" goes: the workspace sign-in page. Not the client's
+/// link: the attempt may outlive that link (regenerated), and must not reveal the new one.
+fn login_url_for(_attempt: &AttemptRow) -> String {
+    "/portal".to_string()
 }
 
 #[derive(Deserialize)]
@@ -255,7 +251,7 @@ async fn render_verify(
         csrf: csrf::token(state.config.secret.bytes(), &pre),
         notice,
         error,
-        back_url: login_url_for(state, attempt).await?,
+        back_url: login_url_for(attempt),
     };
     Ok((jar, html(status, page)?).into_response())
 }
@@ -512,7 +508,7 @@ pub async fn logout(
             (header::CACHE_CONTROL, "no-store"),
             (
                 header::HeaderName::from_static("clear-site-data"),
-                "\"cache\", \"storage\"",
+                "\"cache\", \"cookies\", \"storage\"",
             ),
         ],
         Redirect::to(&back),

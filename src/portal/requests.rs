@@ -2,11 +2,12 @@
 //! request form (SPEC §8). A submission is stored once however often it is sent: the
 //! form carries an idempotency key, and the answer is a redirect (POST-redirect-GET).
 
+use crate::web::extract::Form;
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::documents::parse_id;

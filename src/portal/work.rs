@@ -1,7 +1,8 @@
 //! Tasks, projects and jobs: what the team is doing for the client (SPEC §4).
 
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 
 use super::documents::parse_id;

@@ -1,10 +1,11 @@
 //! Clients list, client record with its Client Portal section, and contact pages.
 
+use crate::web::extract::Form;
+use crate::web::extract::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::session::StaffUser;
@@ -60,6 +61,7 @@ struct ContactPage {
     error: Option<String>,
     email_value: String,
     back: String,
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +135,19 @@ pub struct RecordQuery {
     notice: Option<String>,
 }
 
+fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+    match notice {
+        Some("enabled") => {
+            Some("Client portal enabled. Copy the link and share it with the client.")
+        }
+        Some("disabled") => {
+            Some("Client portal disabled. Open sessions have ended; no data was deleted.")
+        }
+        Some("regenerated") => Some("A new portal link was made. The old link no longer works."),
+        _ => None,
+    }
+}
+
 pub async fn record(
     State(state): State<AppState>,
     user: StaffUser,
@@ -143,16 +158,7 @@ pub async fn record(
     let client = state.store.client(user.workspace_id, id).await?;
     let contacts = state.store.contacts_of(user.workspace_id, id).await?;
     let portal = portal_panel(&state, &client).await?;
-    let notice = match q.notice.as_deref() {
-        Some("enabled") => {
-            Some("Client portal enabled. Copy the link and share it with the client.")
-        }
-        Some("disabled") => {
-            Some("Client portal disabled. Open sessions have ended; no data was deleted.")
-        }
-        Some("regenerated") => Some("A new portal link was made. The old link no longer works."),
-        _ => None,
-    };
+    let notice = notice_text(q.notice.as_deref());
     Ok(Html(
         RecordPage {
             user,
@@ -205,14 +211,26 @@ async fn audit_portal(
     Ok(())
 }
 
-fn back_to(id: ClientId, back: &str, notice: &str) -> String {
-    match back
+/// Back to the individual's contact page when the form came from there (and that
+/// contact is this client's), else to the client record.
+async fn back_to(
+    state: &AppState,
+    user: &StaffUser,
+    id: ClientId,
+    back: &str,
+    notice: &str,
+) -> String {
+    if let Some(contact) = back
         .strip_prefix("contact:")
         .and_then(|c| c.parse::<ContactId>().ok())
     {
-        Some(contact) => format!("/staff/contacts/{contact}?notice={notice}"),
-        None => format!("/staff/clients/{id}?notice={notice}"),
+        if let Ok(row) = state.store.contact(user.workspace_id, contact).await {
+            if row.client_id == id.get() {
+                return format!("/staff/contacts/{contact}?notice={notice}");
+            }
+        }
     }
+    format!("/staff/clients/{id}?notice={notice}")
 }
 
 pub async fn set_portal(
@@ -235,11 +253,16 @@ pub async fn set_portal(
     };
     let client = state.store.client(user.workspace_id, id).await?;
     if client.portal_on() == enable {
-        return Ok(Redirect::to(&back_to(
-            id,
-            &form.back,
-            if enable { "enabled" } else { "disabled" },
-        ))
+        return Ok(Redirect::to(
+            &back_to(
+                &state,
+                &user,
+                id,
+                &form.back,
+                if enable { "enabled" } else { "disabled" },
+            )
+            .await,
+        )
         .into_response());
     }
     let now = state.clock.now_ms();
@@ -259,12 +282,32 @@ pub async fn set_portal(
         &ip,
     )
     .await?;
-    Ok(Redirect::to(&back_to(
-        id,
-        &form.back,
-        if enable { "enabled" } else { "disabled" },
-    ))
+    Ok(Redirect::to(
+        &back_to(
+            &state,
+            &user,
+            id,
+            &form.back,
+            if enable { "enabled" } else { "disabled" },
+        )
+        .await,
+    )
     .into_response())
+}
+
+pub async fn regenerate_checked(
+    state: &AppState,
+    user: &StaffUser,
+    id: ClientId,
+) -> AppResult<ClientRow> {
+    let client = state.store.client(user.workspace_id, id).await?;
+    if !client.portal_on() {
+        return Err(AppError::BadRequest(
+            "Turn Client Portal Access on first; a link is only made while the portal is on."
+                .into(),
+        ));
+    }
+    Ok(client)
 }
 
 pub async fn regenerate(
@@ -276,19 +319,21 @@ pub async fn regenerate(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
+    regenerate_checked(&state, &user, id).await?;
     let now = state.clock.now_ms();
     let client = state
         .store
         .regenerate_portal_key(user.workspace_id, id, now)
         .await?;
     audit_portal(&state, &user, &client, "portal.link_regenerated", &ip).await?;
-    Ok(Redirect::to(&back_to(id, &form.back, "regenerated")).into_response())
+    Ok(Redirect::to(&back_to(&state, &user, id, &form.back, "regenerated").await).into_response())
 }
 
 pub async fn contact(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
+    Query(q): Query<RecordQuery>,
 ) -> AppResult<Html<String>> {
     let id: ContactId = parse_id(&id)?;
     let contact = state.store.contact(user.workspace_id, id).await?;
@@ -307,6 +352,7 @@ pub async fn contact(
             portal,
             error: None,
             email_value,
+            notice: notice_text(q.notice.as_deref()),
         }
         .render()?,
     ))
@@ -350,6 +396,7 @@ pub async fn contact_email(
                     portal,
                     error: Some(format!("Email: {problem}.")),
                     email_value: form.email.chars().take(254).collect(),
+                    notice: None,
                 };
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
             }

@@ -1,10 +1,10 @@
 //! Staff sign-in and sign-out.
 
+use crate::web::extract::Form;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 

@@ -89,6 +89,51 @@ impl Store {
         Ok(id)
     }
 
+    /// Creates a client and, for an individual, the person as its one contact, in one
+    /// transaction: a failure leaves no row behind.
+    pub async fn create_client_checked(
+        &self,
+        ws: WorkspaceId,
+        client: &crate::domain::client_form::ValidClient,
+        now_ms: i64,
+    ) -> StoreResult<ClientId> {
+        let id = ClientId::new();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO client (id, workspace_id, kind, name, phone, billing_address, site_address, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(id.get())
+        .bind(ws.get())
+        .bind(client.kind)
+        .bind(&client.name)
+        .bind(&client.phone)
+        .bind(&client.billing_address)
+        .bind(&client.site_address)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(p) = &client.person {
+            sqlx::query(
+                "INSERT INTO contact (id, workspace_id, client_id, first_name, last_name, email, email_norm, phone, role, is_primary, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', 1, $9, $9)",
+            )
+            .bind(crate::ids::ContactId::new().get())
+            .bind(ws.get())
+            .bind(id.get())
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(p.email.as_ref().map(|e| e.as_str().to_string()))
+            .bind(p.email.as_ref().map(|e| e.normalised().to_string()))
+            .bind(&p.phone)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
     pub async fn client(&self, ws: WorkspaceId, id: ClientId) -> StoreResult<ClientRow> {
         sqlx::query_as(&format!(
             "SELECT {CLIENT_COLUMNS} FROM client c LEFT JOIN staff_user s ON s.id = c.portal_enabled_by

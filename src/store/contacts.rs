@@ -48,6 +48,8 @@ pub struct PortalChoice {
     pub client_name: String,
     pub contact_id: i64,
     pub first_name: String,
+    /// The address as stored on the contact: the only one codes are sent to.
+    pub email: Option<String>,
 }
 
 const CONTACT_COLUMNS: &str =
@@ -183,7 +185,7 @@ impl Store {
         only_client: Option<ClientId>,
     ) -> StoreResult<Vec<PortalChoice>> {
         Ok(sqlx::query_as(
-            "SELECT c.id AS client_id, c.name AS client_name, ct.id AS contact_id, ct.first_name
+            "SELECT c.id AS client_id, c.name AS client_name, ct.id AS contact_id, ct.first_name, ct.email
              FROM contact ct JOIN client c ON c.id = ct.client_id
              WHERE ct.workspace_id = $1 AND ct.email_norm = $2 AND ct.deleted_at IS NULL
                AND c.portal_enabled = 1 AND c.deleted_at IS NULL AND c.archived_at IS NULL

@@ -61,23 +61,26 @@ pub struct NewSession<'a> {
 }
 
 impl Store {
-    /// Accepted code requests for an address since `since_ms`, and when the last was.
+    /// Accepted code requests for an address since `since_ms`: in all, from `ip`, and
+    /// when the last one was.
     pub async fn recent_code_requests(
         &self,
         ws: WorkspaceId,
         email_norm: &str,
+        ip: &str,
         since_ms: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        let (count, last): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), MAX(created_at) FROM login_code
+    ) -> StoreResult<(i64, i64, Option<i64>)> {
+        let (count, from_ip, last): (i64, i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(CASE WHEN ip = $4 THEN 1 END), MAX(created_at) FROM login_code
              WHERE workspace_id = $1 AND email_norm = $2 AND accepted = 1 AND created_at >= $3",
         )
         .bind(ws.get())
         .bind(email_norm)
         .bind(since_ms)
+        .bind(ip)
         .fetch_one(&self.pool)
         .await?;
-        Ok((count, last))
+        Ok((count, from_ip, last))
     }
 
     /// Records a login attempt. When it carries a code, every earlier unused code for the

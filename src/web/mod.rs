@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cookies;
 pub mod csrf;
 pub mod error;
+pub mod extract;
 pub mod metrics;
 
 use std::net::SocketAddr;
@@ -29,6 +30,14 @@ font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none';
 
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    // HSTS only when the product is served over https; on plain http it would be ignored.
+    let hsts = if state.config.is_https() {
+        Some(HeaderValue::from_static(
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        None
+    };
     Router::new()
         .route("/", get(|| async { Redirect::to("/portal") }))
         .route("/healthz", get(|| async { "ok" }))
@@ -38,11 +47,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/portal", crate::portal::router())
         .nest("/staff", crate::staff::router())
         .fallback(|| async { error::AppError::NotFound })
+        .method_not_allowed_fallback(|| async {
+            error::error_page(StatusCode::METHOD_NOT_ALLOWED, "Not available this way", "This address cannot be used like that. Go back and use the page's own links and buttons.")
+        })
         .layer(middleware::from_fn(reject_nul_bytes))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &axum::http::Response<axum::body::Body>| hsts.clone()))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
@@ -159,22 +172,56 @@ fn has_encoded_nul(bytes: &[u8]) -> bool {
         .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
 }
 
-/// The peer address of the connection (what limits and the audit log record).
+/// The client's address, for limits and the audit log: the connection's peer, or — when
+/// that peer is one of `PORTICO_TRUSTED_PROXIES` — the right-most address in
+/// `X-Forwarded-For` that is not itself a trusted proxy.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    forwarded: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_string();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    forwarded
+        .into_iter()
+        .flat_map(|v| v.rsplit(','))
+        .map(str::trim)
+        .filter_map(|s| s.parse::<std::net::IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+        .to_string()
+}
+
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientIp(ip))
+            .map(|ci| ci.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        Ok(ClientIp(client_ip(
+            peer,
+            forwarded,
+            &state.config.trusted_proxies,
+        )))
     }
 }
+
 
 /// The `User-Agent`, cut to a sane length, for session records.
 pub fn user_agent(parts_headers: &axum::http::HeaderMap) -> String {
@@ -185,4 +232,28 @@ pub fn user_agent(parts_headers: &axum::http::HeaderMap) -> String {
         .chars()
         .take(200)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy = "10.0.0.2".parse().ok();
+        let trusted = ["10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap()];
+        assert_eq!(client_ip(proxy, Some("1.2.3.4"), &trusted), "1.2.3.4");
+        assert_eq!(
+            client_ip(proxy, Some("6.6.6.6, 1.2.3.4, 10.0.0.3"), &trusted),
+            "1.2.3.4",
+            "right-most untrusted"
+        );
+        assert_eq!(
+            client_ip("5.5.5.5".parse().ok(), Some("1.2.3.4"), &trusted),
+            "5.5.5.5",
+            "spoofed header ignored"
+        );
+        assert_eq!(client_ip(proxy, Some("garbage"), &trusted), "10.0.0.2");
+        assert_eq!(client_ip(None, None, &trusted), "unknown");
+    }
 }

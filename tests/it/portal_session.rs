@@ -54,6 +54,7 @@ async fn login_issues_a_new_session_cookie_with_safe_flags() {
 async fn over_https_cookies_are_secure_and_host_prefixed() {
     let app = TestApp::spawn_with(Options {
         public_url: Some("https://portal.example.test".into()),
+        ..Options::default()
     })
     .await;
     World::seed(&app).await;
@@ -70,6 +71,10 @@ async fn over_https_cookies_are_secure_and_host_prefixed() {
             && pre.contains("Path=/")
     );
     assert!(!pre.contains("Domain"));
+    assert_eq!(
+        r.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
 }
 
 #[tokio::test]

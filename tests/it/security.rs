@@ -301,3 +301,137 @@ async fn staff_pages_need_a_staff_session() {
         "/staff/login"
     );
 }
+
+#[tokio::test]
+async fn a_look_alike_address_never_receives_the_code() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let browser = Browser::new(&app);
+    // U+212A KELVIN SIGN lower-cases to "k": it finds the contact, but is another mailbox.
+    let lookalike = "ann@\u{212A}ingdom.test";
+    let solo = crate::support::world::client(&app, w.ws, "company", "Kingdom Co").await;
+    crate::support::world::contact(&app, w.ws, solo, "Kim", Some("ann@kingdom.test")).await;
+    crate::support::world::enable(&app, w.ws, solo).await;
+    let r = browser.request_code("/portal", lookalike).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mail = app.smtp.wait_for("ann@kingdom.test", 1).await;
+    assert_eq!(
+        mail.rcpt,
+        vec!["ann@kingdom.test".to_string()],
+        "sent only to the address on record"
+    );
+    assert!(app
+        .smtp
+        .all()
+        .iter()
+        .all(|m| m.rcpt.iter().all(|r| !r.contains('\u{212A}'))));
+}
+
+#[tokio::test]
+async fn a_strangers_wrong_guesses_do_not_lock_the_contact_out() {
+    let app = TestApp::spawn_with(crate::support::Options {
+        trusted_proxies: Some("127.0.0.1".into()),
+        ..Default::default()
+    })
+    .await;
+    let w = World::seed(&app).await;
+    let from = |ip: &'static str| {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers({
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert("x-forwarded-for", ip.parse().unwrap());
+                h
+            })
+            .build()
+            .unwrap()
+    };
+    let attacker = Browser {
+        client: from("203.0.113.9"),
+        base: app.base.clone(),
+    };
+    let victim = Browser {
+        client: from("198.51.100.7"),
+        base: app.base.clone(),
+    };
+    attacker.request_code(&w.a_link(), &w.ann_email).await;
+    app.smtp.wait_for(&w.ann_email, 1).await;
+    for _ in 0..12 {
+        attacker.submit_code("000000").await;
+    }
+    app.clock.advance(jiff::SignedDuration::from_secs(31));
+    let r = victim.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let seen: Vec<(String, String)> = app
+        .state
+        .store
+        .audit_events(w.ws, "", 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.ip))
+        .collect();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{seen:?}");
+    let throttled = app
+        .state
+        .store
+        .audit_events(w.ws, "portal.login_failed", 50)
+        .await
+        .unwrap();
+    assert!(
+        throttled.iter().any(|e| e.ip == "203.0.113.9"),
+        "the audit log has the stranger's address"
+    );
+}
+
+#[tokio::test]
+async fn requests_the_framework_cannot_read_get_the_products_error_page() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let b = Browser::new(&app);
+    b.request_code(&w.a_link(), &w.ann_email).await;
+    let (status, body) = b.get_text("/portal/verify?wait=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("<title>") && !body.contains("Failed to deserialize"));
+    let r = b
+        .client
+        .post(app.url("/portal/login"))
+        .header("content-type", "text/plain")
+        .body("email=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("<title>"));
+    for path in ["/portal/login", "/portal/logout", "/portal/resend"] {
+        let r = b.get(path).await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert!(
+            r.text().await.unwrap().contains("<title>"),
+            "{path} explains itself"
+        );
+    }
+    let (status, body) = b.get_text("/portal/%C0%AE").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!body.contains("Invalid URL"));
+}
+
+#[tokio::test]
+async fn an_inactive_link_says_so_and_the_code_page_never_reveals_a_new_link() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let holder = Browser::new(&app);
+    holder.request_code(&w.a_link(), "stranger@else.test").await;
+    let row = app
+        .state
+        .store
+        .regenerate_portal_key(w.ws, w.a, app.now_ms())
+        .await
+        .unwrap();
+    let new_key = row.portal_access_key.unwrap();
+    let (status, body) = holder.get_text(&w.a_link()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("This portal link is not active"));
+    let (_, verify) = holder.get_text("/portal/verify").await;
+    assert!(!verify.contains(&new_key));
+}

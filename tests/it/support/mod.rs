@@ -30,13 +30,16 @@ pub struct TestApp {
     _stop: oneshot::Sender<()>,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub public_url: Option<String>,
+    /// `PORTICO_TRUSTED_PROXIES`, so tests can speak from many addresses.
+    pub trusted_proxies: Option<String>,
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
-        Self::spawn_with(Options { public_url: None }).await
+        Self::spawn_with(Options::default()).await
     }
 
     pub async fn spawn_with(options: Options) -> Self {
@@ -59,6 +62,9 @@ impl TestApp {
                 .public_url
                 .unwrap_or_else(|| format!("http://{addr}")),
         );
+        if let Some(p) = options.trusted_proxies {
+            env.insert("PORTICO_TRUSTED_PROXIES".to_string(), p);
+        }
         env.insert(
             "PORTICO_CONFIG".to_string(),
             dir.path().join("none.toml").display().to_string(),
