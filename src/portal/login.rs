@@ -95,8 +95,17 @@ fn html(status: StatusCode, page: impl Template) -> AppResult<Response> {
 /// `GET /portal`: sign in to the deployment's workspace, then choose a client if need be.
 pub async fn workspace_login_page(
     State(state): State<AppState>,
+    session: Option<PortalSession>,
     jar: CookieJar,
 ) -> AppResult<Response> {
+    if let Some(s) = session {
+        return Ok(Redirect::to(if s.client_id.is_some() {
+            "/portal/home"
+        } else {
+            "/portal/choose"
+        })
+        .into_response());
+    }
     let ws = default_workspace(&state).await?;
     let (jar, pre) = pre_session(&state, jar);
     let page = LoginPage {
@@ -113,10 +122,18 @@ pub async fn workspace_login_page(
 /// `GET /portal/{access_key}`: the client's own, branded sign-in page.
 pub async fn client_login_page(
     State(state): State<AppState>,
+    session: Option<PortalSession>,
     jar: CookieJar,
     Path(key): Path<String>,
 ) -> AppResult<Response> {
-    let Some(client) = state.store.client_by_access_key(&key).await? else {
+    let client = state.store.client_by_access_key(&key).await?;
+    // Already signed in to this client: straight to its home.
+    if let (Some(s), Some(c)) = (&session, &client) {
+        if s.client_id.map(|id| id.get()) == Some(c.id) {
+            return Ok(Redirect::to("/portal/home").into_response());
+        }
+    }
+    let Some(client) = client else {
         return Ok(crate::web::error::error_page(
             StatusCode::NOT_FOUND,
             "This portal link is not active",

@@ -2,7 +2,7 @@
 //! idle and absolute limits, its client's portal on, and its contact unchanged. Anything
 //! else sends the browser back to sign in.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -117,7 +117,8 @@ impl FromRequestParts<AppState> for PortalUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let session = PortalSession::from_request_parts(parts, state).await?;
+        let session =
+            <PortalSession as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
         match (session.client_id, session.contact_id) {
             (Some(client), Some(contact)) => Ok(PortalUser {
                 scope: ClientScope::new(session.workspace_id, client),
@@ -126,5 +127,22 @@ impl FromRequestParts<AppState> for PortalUser {
             }),
             _ => Err(Redirect::to("/portal/choose").into_response()),
         }
+    }
+}
+
+/// `Option<PortalSession>`: `None` instead of a redirect when nobody is signed in, for
+/// pages that anyone may see (the sign-in pages send a signed-in contact home instead).
+impl OptionalFromRequestParts<AppState> for PortalSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(
+            <PortalSession as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok(),
+        )
     }
 }

@@ -213,3 +213,22 @@ async fn pages_are_not_cached() {
     let r = browser.get("/portal/home").await;
     assert_eq!(r.headers()["cache-control"], "no-store");
 }
+
+#[tokio::test]
+async fn a_signed_in_contact_opening_the_portal_link_goes_straight_home() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let browser = Browser::new(&app);
+    browser.log_in(&app, &w.a_link(), &w.ann_email).await;
+    assert_eq!(
+        browser.get(&w.a_link()).await.headers()["location"],
+        "/portal/home"
+    );
+    assert_eq!(
+        browser.get("/portal").await.headers()["location"],
+        "/portal/home"
+    );
+    // Another client's link still shows its sign-in page (the bookkeeper case).
+    let other = format!("/portal/{}", w.b_key);
+    assert_eq!(browser.get(&other).await.status(), StatusCode::OK);
+}
