@@ -2,11 +2,9 @@
 //! every portal page a signed-in contact can reach, plus the sign-in pages; any serious or
 //! critical violation fails. Pages are also checked at 360 px for sideways scrolling.
 
-use std::time::Duration;
-
 use fantoccini::{Client, Locator};
 
-use crate::support::chrome::Chrome;
+use crate::support::chrome::{wait_for_path, Chrome};
 use crate::support::http::Browser;
 use crate::support::records;
 use crate::support::world::World;
@@ -36,16 +34,6 @@ async fn violations(c: &Client, axe: &str) -> Vec<String> {
     "#;
     let result = c.execute_async(script, vec![]).await.unwrap();
     serde_json::from_value(result).unwrap()
-}
-
-async fn wait_for_path(c: &Client, path: &str) {
-    for _ in 0..100 {
-        if c.current_url().await.unwrap().path() == path {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("never reached {path}");
 }
 
 #[tokio::test]

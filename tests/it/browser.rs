@@ -6,22 +6,9 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::support::chrome::{Chrome, Server};
+use crate::support::chrome::{wait_for_path, Chrome, Server};
 use crate::support::world::{self, World};
 use crate::support::TestApp;
-
-async fn wait_for_path(c: &fantoccini::Client, path: &str) {
-    for _ in 0..100 {
-        if c.current_url().await.unwrap().path() == path {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "browser never reached {path}; it is at {}",
-        c.current_url().await.unwrap()
-    );
-}
 
 #[tokio::test]
 async fn a_contact_signs_in_with_an_emailed_code_in_a_real_browser_and_sees_only_their_company() {

@@ -143,3 +143,17 @@ impl Server {
         }
     }
 }
+
+/// Waits (up to 5 s) until the browser's address has this path.
+pub async fn wait_for_path(c: &Client, path: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path() == path {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "browser never reached {path}; it is at {}",
+        c.current_url().await.unwrap()
+    );
+}
