@@ -56,7 +56,7 @@ impl EmailAddress {
         }
         Ok(Self {
             as_typed: trimmed.to_string(),
-            normalised: trimmed.to_lowercase(),
+            normalised: fold(trimmed),
         })
     }
 
@@ -82,9 +82,16 @@ fn is_invisible(c: char) -> bool {
         | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
+/// Unicode NFC, then lower case: "josé" typed with a combining accent (as a macOS paste
+/// gives it) matches "josé" stored precomposed.
+fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect::<String>().to_lowercase()
+}
+
 /// The matching key for any input, valid or not (used to key rate limits uniformly).
 pub fn normalise(input: &str) -> String {
-    input.trim().to_lowercase()
+    fold(input.trim())
 }
 
 #[cfg(test)]
@@ -119,6 +126,13 @@ mod tests {
                 "{bad:?} should be refused"
             );
         }
+    }
+
+    #[test]
+    fn composed_and_decomposed_accents_match() {
+        let composed = EmailAddress::parse("jos\u{e9}@example.com").unwrap();
+        let decomposed = EmailAddress::parse("jose\u{301}@example.com").unwrap();
+        assert_eq!(composed.normalised(), decomposed.normalised());
     }
 
     #[test]
