@@ -431,13 +431,14 @@ pub async fn choose_page(
     State(state): State<AppState>,
     session: PortalSession,
 ) -> AppResult<Response> {
-    if session.client_id.is_some() {
-        return Ok(Redirect::to("/portal/home").into_response());
-    }
     let choices = state
         .store
         .portal_choices(session.workspace_id, &session.email_norm, None)
         .await?;
+    // Signed in to a client and nothing else to switch to: home.
+    if session.client_id.is_some() && choices.len() < 2 {
+        return Ok(Redirect::to("/portal/home").into_response());
+    }
     let page = ChoosePage {
         brand: brand(&state, session.workspace_id).await?,
         csrf: session.csrf,
@@ -463,9 +464,6 @@ pub async fn choose(
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
     csrf::verify(state.config.secret.bytes(), &session.token, &form.csrf)?;
-    if session.client_id.is_some() {
-        return Ok(Redirect::to("/portal/home").into_response());
-    }
     let client: ClientId = form
         .client_id
         .parse()

@@ -73,6 +73,8 @@ pub struct Shell {
     pub csrf: String,
     pub active: &'static str,
     pub nav: Vec<NavItem>,
+    /// The address is on record at more than one client: offer to switch.
+    pub can_switch: bool,
 }
 
 /// What a signed-in page needs besides its own content.
@@ -95,6 +97,11 @@ pub async fn page_context(
     let client = store.client(workspace.id(), user.scope.client_id()).await?;
     let today = today_in(&workspace.time_zone, state.clock.now());
     let (invoices, quotes, tasks) = store.portal_badges(user.scope, &today.to_string()).await?;
+    let can_switch = store
+        .portal_choices(workspace.id(), &user.session.email_norm, None)
+        .await?
+        .len()
+        > 1;
     let shell = Shell {
         brand: Brand::new(workspace.id(), &profile),
         contact_name: user.session.contact_name.clone(),
@@ -102,6 +109,7 @@ pub async fn page_context(
         csrf: user.session.csrf.clone(),
         active,
         nav: nav(invoices, quotes, tasks),
+        can_switch,
     };
     Ok(PageContext {
         shell,

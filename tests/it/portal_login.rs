@@ -492,3 +492,48 @@ async fn login_events_are_audited() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bookkeeper_switches_between_clients_without_signing_out() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let browser = Browser::new(&app);
+    browser.log_in(&app, &w.a_link(), &w.bookkeeper_email).await;
+    let (_, home) = browser.get_text("/portal/home").await;
+    assert!(home.contains("Acme Facilities") && home.contains("Switch account"));
+    let (_, page) = browser.get_text("/portal/choose").await;
+    let csrf = crate::support::http::csrf_of(&page);
+    let r = browser
+        .post_form(
+            "/portal/choose",
+            &[("_csrf", &csrf), ("client_id", &w.b.to_string())],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/portal/home");
+    let (_, home) = browser.get_text("/portal/home").await;
+    assert!(home.contains("Birch Holdings"));
+    // Ann, at one client only, has nothing to switch to.
+    let ann = Browser::new(&app);
+    ann.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let (_, home) = ann.get_text("/portal/home").await;
+    assert!(!home.contains("Switch account"));
+    assert_eq!(
+        ann.get("/portal/choose").await.headers()["location"],
+        "/portal/home"
+    );
+    let (_, page) = ann.get_text("/portal/home").await;
+    let r = ann
+        .post_form(
+            "/portal/choose",
+            &[
+                ("_csrf", &crate::support::http::csrf_of(&page)),
+                ("client_id", &w.b.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "cannot switch into a client she is not on record at"
+    );
+}
