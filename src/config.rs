@@ -56,6 +56,8 @@ pub struct Config {
     pub secret: ServerSecret,
     /// Reverse proxies whose `X-Forwarded-For` is believed (their own addresses).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Bearer token for `/metrics`; without one, only loopback callers may read it.
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {
@@ -213,6 +215,8 @@ impl Config {
             mail_from,
             secret: ServerSecret::new(secret),
             trusted_proxies,
+            metrics_token: get("PORTICO_METRICS_TOKEN", "metrics_token")
+                .map(|t| SecretString::from(t.trim().to_string())),
         })
     }
 }

@@ -82,7 +82,42 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus metrics: with `PORTICO_METRICS_TOKEN` set, for callers presenting it as a
+/// bearer token; without it, for callers on this machine only (as the trusted proxies
+/// report the client: a request relayed by a local proxy is not local).
+async fn metrics(State(state): State<AppState>, parts: axum::http::request::Parts) -> Response {
+    use secrecy::ExposeSecret;
+    let allowed = match &state.config.metrics_token {
+        Some(token) => parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| crate::crypto::constant_time_eq(given, token.expose_secret())),
+        None => {
+            let peer = parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ci| ci.0.ip());
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            let ip = client_ip(peer, forwarded, &state.config.trusted_proxies);
+            let untrusted_forward = forwarded.is_some() && state.config.trusted_proxies.is_empty();
+            !untrusted_forward
+                && ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    };
+    if !allowed {
+        return error::error_page(
+            StatusCode::FORBIDDEN,
+            "Not allowed",
+            "Metrics need the operator's token.",
+        );
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
@@ -221,7 +256,6 @@ impl FromRequestParts<AppState> for ClientIp {
         )))
     }
 }
-
 
 /// The `User-Agent`, cut to a sane length, for session records.
 pub fn user_agent(parts_headers: &axum::http::HeaderMap) -> String {

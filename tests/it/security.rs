@@ -435,3 +435,30 @@ async fn an_inactive_link_says_so_and_the_code_page_never_reveals_a_new_link() {
     let (_, verify) = holder.get_text("/portal/verify").await;
     assert!(!verify.contains(&new_key));
 }
+
+#[tokio::test]
+async fn metrics_answer_only_local_callers_without_a_token() {
+    let app = TestApp::spawn_with(crate::support::Options {
+        trusted_proxies: Some("127.0.0.1".into()),
+        ..Default::default()
+    })
+    .await;
+    let local = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(local.status(), StatusCode::OK);
+    assert!(local
+        .text()
+        .await
+        .unwrap()
+        .contains("portico_http_requests_total"));
+    let relayed = reqwest::Client::new()
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        relayed.status(),
+        StatusCode::FORBIDDEN,
+        "a request relayed from outside is not local"
+    );
+}
