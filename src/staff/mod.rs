@@ -1,6 +1,7 @@
 //! The back office. This first slice: sign-in, the clients list, a client's record with
 //! its Client Portal section, and contact pages.
 
+mod client_forms;
 mod clients;
 mod login;
 pub mod session;
@@ -18,7 +19,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
-        .route("/clients", get(clients::list))
+        .route(
+            "/clients",
+            get(clients::list).post(client_forms::create_client),
+        )
+        .route("/clients/new", get(client_forms::new_client))
+        .route("/clients/{id}/contacts/new", get(client_forms::new_contact))
+        .route("/clients/{id}/contacts", post(client_forms::create_contact))
         .route("/clients/{id}", get(clients::record))
         .route("/clients/{id}/portal", post(clients::set_portal))
         .route("/clients/{id}/portal/regenerate", post(clients::regenerate))

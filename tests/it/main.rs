@@ -16,3 +16,4 @@ mod portal_login;
 mod portal_sections;
 mod portal_session;
 mod security;
+mod staff_clients;

@@ -1,0 +1,319 @@
+//! Creating clients (companies and individuals) and adding contacts to a client.
+//! Every field is validated by `domain::client_form` with a message naming the field;
+//! a refused form is shown again with its values and changes nothing.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::session::StaffUser;
+use crate::app::AppState;
+use crate::domain::client_form::{validate_client, validate_contact, ClientInput, ContactInput};
+use crate::domain::request_form::FieldError;
+use crate::ids::{ClientId, ContactId};
+use crate::store::audit::{Actor, AuditEntry};
+use crate::store::clients::ClientRow;
+use crate::store::contacts::NewContact;
+use crate::store::StoreError;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{Form, Path};
+use crate::web::ClientIp;
+
+/// What a form sends back, kept as typed so a refused form shows it again.
+#[derive(Deserialize, Default)]
+pub struct ClientFormData {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    billing_address: String,
+    #[serde(default)]
+    site_address: String,
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ContactFormData {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/client_new.html")]
+struct NewClientPage {
+    user: StaffUser,
+    form: ClientFormData,
+    errors: Vec<FieldError>,
+}
+
+impl NewClientPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/contact_new.html")]
+struct NewContactPage {
+    user: StaffUser,
+    client: ClientRow,
+    form: ContactFormData,
+    errors: Vec<FieldError>,
+}
+
+impl NewContactPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+}
+
+fn parse_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// How much of a refused value is shown again: enough to see what was too long, never a
+/// hostile post's megabytes.
+const SHOWN_MAX: usize = 2_000;
+
+/// Cuts a value shown again to [`SHOWN_MAX`] characters.
+fn clip(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// One message per problem, each pointing at a field this form has.
+fn tidy(errors: Vec<FieldError>) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = Vec::new();
+    for mut e in errors {
+        // An individual's name becomes its person's first and last name.
+        if e.field == "first_name" || e.field == "last_name" {
+            e.field = "name";
+            e.message =
+                e.message
+                    .replacen("First name", "Name", 1)
+                    .replacen("Last name", "Name", 1);
+        }
+        if !out
+            .iter()
+            .any(|o| o.field == e.field && o.message == e.message)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+async fn audit(
+    state: &AppState,
+    user: &StaffUser,
+    ip: &str,
+    action: &str,
+    subject: (&str, i64),
+    client_id: i64,
+    detail: &str,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    state
+        .store
+        .audit(
+            user.workspace_id,
+            &AuditEntry {
+                actor: Actor::Staff(user.id.get()),
+                label: &user.email,
+                action,
+                subject_kind: subject.0,
+                subject_id: Some(subject.1),
+                client_id: Some(client_id),
+                ip,
+                detail,
+            },
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn new_client(user: StaffUser) -> AppResult<Html<String>> {
+    let page = NewClientPage {
+        user,
+        form: ClientFormData {
+            kind: "company".into(),
+            ..Default::default()
+        },
+        errors: Vec::new(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn create_client(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<ClientFormData>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let input = ClientInput {
+        kind: form.kind.clone(),
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        billing_address: form.billing_address.clone(),
+        site_address: form.site_address.clone(),
+        email: form.email.clone(),
+    };
+    let result = validate_client(&input).map_err(tidy).and_then(|valid| {
+        if valid.kind == "company" && !form.email.trim().is_empty() {
+            Err(vec![FieldError {
+                field: "email",
+                message: "Email: only an individual has one here; add a company's people as contacts once it is created.".into(),
+            }])
+        } else {
+            Ok(valid)
+        }
+    });
+    let valid = match result {
+        Ok(v) => v,
+        Err(errors) => {
+            let page = NewClientPage {
+                user,
+                form: ClientFormData {
+                    csrf: String::new(),
+                    kind: clip(&form.kind, SHOWN_MAX),
+                    name: clip(&form.name, SHOWN_MAX),
+                    phone: clip(&form.phone, SHOWN_MAX),
+                    billing_address: clip(&form.billing_address, SHOWN_MAX),
+                    site_address: clip(&form.site_address, SHOWN_MAX),
+                    email: clip(&form.email, SHOWN_MAX),
+                },
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+        }
+    };
+    let now = state.clock.now_ms();
+    let id: ClientId = state
+        .store
+        .create_client_checked(user.workspace_id, &valid, now)
+        .await?;
+    audit(
+        &state,
+        &user,
+        &ip,
+        "client.created",
+        ("client", id.get()),
+        id.get(),
+        &valid.name,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/staff/clients/{id}")).into_response())
+}
+
+pub async fn new_contact(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let id: ClientId = parse_id(&id)?;
+    let client = state.store.client(user.workspace_id, id).await?;
+    let page = NewContactPage {
+        user,
+        client,
+        form: ContactFormData::default(),
+        errors: Vec::new(),
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn create_contact(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<ContactFormData>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id: ClientId = parse_id(&id)?;
+    let client = state.store.client(user.workspace_id, id).await?;
+    let input = ContactInput {
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        email: form.email.clone(),
+        phone: form.phone.clone(),
+        role: form.role.clone(),
+    };
+    let errors = match validate_contact(&input) {
+        Ok(valid) => {
+            let now = state.clock.now_ms();
+            let created = state
+                .store
+                .create_contact(
+                    user.workspace_id,
+                    id,
+                    &NewContact {
+                        first_name: &valid.first_name,
+                        last_name: &valid.last_name,
+                        email: valid.email.as_ref(),
+                        phone: &valid.phone,
+                        role: &valid.role,
+                        is_primary: false,
+                    },
+                    now,
+                )
+                .await;
+            match created {
+                Ok(contact) => {
+                    let contact: ContactId = contact;
+                    let name = format!("{} {}", valid.first_name, valid.last_name);
+                    audit(
+                        &state,
+                        &user,
+                        &ip,
+                        "contact.created",
+                        ("contact", contact.get()),
+                        id.get(),
+                        name.trim(),
+                    )
+                    .await?;
+                    return Ok(Redirect::to(&format!("/staff/clients/{id}")).into_response());
+                }
+                Err(StoreError::Conflict(_)) => vec![FieldError {
+                    field: "email",
+                    message: "Email: another contact of this client already has this address."
+                        .into(),
+                }],
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(errors) => errors,
+    };
+    let page = NewContactPage {
+        user,
+        client,
+        form: ContactFormData {
+            csrf: String::new(),
+            first_name: clip(&form.first_name, SHOWN_MAX),
+            last_name: clip(&form.last_name, SHOWN_MAX),
+            email: clip(&form.email, SHOWN_MAX),
+            phone: clip(&form.phone, SHOWN_MAX),
+            role: clip(&form.role, SHOWN_MAX),
+        },
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
