@@ -1,6 +1,7 @@
 //! The back office. This first slice: sign-in, the clients list, a client's record with
 //! its Client Portal section, and contact pages.
 
+mod audit;
 mod client_forms;
 mod clients;
 mod login;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/audit", get(audit::page))
         .route(
             "/clients",
             get(clients::list).post(client_forms::create_client),

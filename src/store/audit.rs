@@ -101,4 +101,68 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+
+    /// One page of the log, newest first (ids follow time). `actions` narrows it to those
+    /// actions when not empty; `before` is the last id of the previous page.
+    pub async fn audit_page(
+        &self,
+        ws: WorkspaceId,
+        actions: &[&str],
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, AuditRow)>> {
+        let filter = if actions.is_empty() {
+            String::new()
+        } else {
+            let placeholders: Vec<String> =
+                (0..actions.len()).map(|i| format!("${}", i + 4)).collect();
+            format!("AND action IN ({})", placeholders.join(", "))
+        };
+        let sql = format!(
+            "SELECT id, at, actor_kind, actor_label, action, subject_kind, subject_id, client_id, ip, detail
+             FROM audit_event WHERE workspace_id = $1 AND ($2 = 0 OR id < $2) {filter}
+             ORDER BY id DESC LIMIT $3"
+        );
+        let mut q = sqlx::query_as::<_, AuditPageRow>(&sql)
+            .bind(ws.get())
+            .bind(before.unwrap_or(0))
+            .bind(limit);
+        for a in actions {
+            q = q.bind(*a);
+        }
+        Ok(q.fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    AuditRow {
+                        at: r.at,
+                        actor_kind: r.actor_kind,
+                        actor_label: r.actor_label,
+                        action: r.action,
+                        subject_kind: r.subject_kind,
+                        subject_id: r.subject_id,
+                        client_id: r.client_id,
+                        ip: r.ip,
+                        detail: r.detail,
+                    },
+                )
+            })
+            .collect())
+    }
+}
+
+#[derive(FromRow)]
+struct AuditPageRow {
+    id: i64,
+    at: i64,
+    actor_kind: String,
+    actor_label: String,
+    action: String,
+    subject_kind: String,
+    subject_id: Option<i64>,
+    client_id: Option<i64>,
+    ip: String,
+    detail: String,
 }

@@ -279,3 +279,78 @@ async fn staff_of_one_workspace_cannot_reach_another_workspaces_clients() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(!store.client(other_ws, foreign).await.unwrap().portal_on());
 }
+
+#[tokio::test]
+async fn the_audit_log_shows_who_changed_access_and_who_signed_in_from_where() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let client = Browser::new(&app);
+    client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let staff = staff_browser(&app, &w).await;
+    toggle(&staff, &w.a.to_string(), false).await;
+
+    let (status, all) = staff.get_text("/staff/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    for expected in [
+        "portal.disabled",
+        "portal.login",
+        "staff.login",
+        "127.0.0.1",
+        "ann@acme.test",
+    ] {
+        assert!(all.contains(expected), "{expected} in the log");
+    }
+    let (_, access) = staff.get_text("/staff/audit?show=access").await;
+    assert!(access.contains("portal.disabled") && !access.contains("portal.login<"));
+    assert!(access.contains(&format!("/staff/clients/{}", w.a)));
+    assert_eq!(
+        staff.get("/staff/audit?show=nonsense").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        staff.get("/staff/audit?before=abc").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    // Clients never see it.
+    assert_eq!(
+        client.get("/staff/audit").await.headers()["location"],
+        "/staff/login"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_log_pages_back_through_older_events() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    for i in 0..60 {
+        let entry = portico::store::audit::AuditEntry {
+            actor: portico::store::audit::Actor::System,
+            label: "",
+            action: "test.event",
+            subject_kind: "",
+            subject_id: None,
+            client_id: None,
+            ip: "",
+            detail: &format!("event-{i:02}"),
+        };
+        app.state
+            .store
+            .audit(w.ws, &entry, app.now_ms())
+            .await
+            .unwrap();
+    }
+    let staff = staff_browser(&app, &w).await;
+    let (_, first) = staff.get_text("/staff/audit").await;
+    assert!(first.contains("event-59") && !first.contains("event-05<"));
+    let start = first
+        .find("href=\"/staff/audit?before=")
+        .expect("an Older link")
+        + "href=\"".len();
+    let next = first[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#38;", "&");
+    let (_, second) = staff.get_text(&next).await;
+    assert!(second.contains("event-05") && !second.contains("event-59"));
+}

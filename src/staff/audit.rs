@@ -1,0 +1,171 @@
+//! The audit log page: who did what, when and from where, newest first.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+use serde::Deserialize;
+
+use super::session::StaffUser;
+use crate::app::AppState;
+use crate::domain::records::display_instant;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::Query;
+
+const PAGE: i64 = 50;
+
+/// The filters offered, each a fixed list of actions.
+const CATEGORIES: &[(&str, &str, &[&str])] = &[
+    ("", "Everything", &[]),
+    (
+        "access",
+        "Portal access changes",
+        &[
+            "portal.enabled",
+            "portal.disabled",
+            "portal.link_regenerated",
+        ],
+    ),
+    (
+        "logins",
+        "Sign-ins and sign-outs",
+        &[
+            "portal.login",
+            "portal.logout",
+            "portal.client_chosen",
+            "staff.login",
+            "staff.logout",
+        ],
+    ),
+    (
+        "failures",
+        "Failed sign-ins and lockouts",
+        &[
+            "portal.login_failed",
+            "portal.code_locked",
+            "portal.login_throttled",
+            "portal.code_rate_limited",
+            "staff.login_failed",
+            "staff.locked_out",
+            "staff.login_locked",
+        ],
+    ),
+    ("downloads", "File downloads", &["file.downloaded"]),
+    (
+        "payments",
+        "Payments",
+        &["payment.recorded", "payment.succeeded", "payment.refunded"],
+    ),
+    (
+        "records",
+        "Clients, contacts and requests",
+        &[
+            "client.created",
+            "contact.created",
+            "contact.email_changed",
+            "request.created",
+        ],
+    ),
+];
+
+pub struct Entry {
+    pub at: String,
+    pub who: String,
+    pub action: String,
+    pub subject: String,
+    pub client_href: Option<String>,
+    pub ip: String,
+    pub detail: String,
+}
+
+pub struct Category {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff/audit.html")]
+struct AuditPage {
+    user: StaffUser,
+    categories: Vec<Category>,
+    entries: Vec<Entry>,
+    next_href: Option<String>,
+    first_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    before: String,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    let (key, _, actions) = CATEGORIES
+        .iter()
+        .find(|(k, _, _)| *k == q.show)
+        .ok_or_else(|| AppError::BadRequest("There is no such filter for the audit log.".into()))?;
+    let before = match q.before.as_str() {
+        "" => None,
+        raw => Some(
+            raw.parse::<crate::ids::AuditEventId>()
+                .map_err(|_| AppError::BadRequest("This page link is not valid.".into()))?
+                .get(),
+        ),
+    };
+    let tz = state.store.workspace(user.workspace_id).await?.time_zone;
+    let rows = state
+        .store
+        .audit_page(user.workspace_id, actions, before, PAGE + 1)
+        .await?;
+    let more = rows.len() as i64 > PAGE;
+    let rows = &rows[..rows.len().min(PAGE as usize)];
+    let base = if key.is_empty() {
+        "/staff/audit?".to_string()
+    } else {
+        format!("/staff/audit?show={key}&")
+    };
+    let entries = rows
+        .iter()
+        .map(|(_, e)| Entry {
+            at: display_instant(e.at, &tz),
+            who: if e.actor_label.is_empty() {
+                e.actor_kind.clone()
+            } else {
+                format!("{} ({})", e.actor_label, e.actor_kind)
+            },
+            action: e.action.clone(),
+            subject: match e.subject_id {
+                Some(id) => format!("{} {id}", e.subject_kind),
+                None => e.subject_kind.clone(),
+            },
+            client_href: e.client_id.map(|c| format!("/staff/clients/{c}")),
+            ip: e.ip.clone(),
+            detail: e.detail.clone(),
+        })
+        .collect();
+    let view = AuditPage {
+        categories: CATEGORIES
+            .iter()
+            .map(|(k, l, _)| Category {
+                key: k,
+                label: l,
+                selected: k == key,
+            })
+            .collect(),
+        entries,
+        next_href: if more {
+            rows.last().map(|(id, _)| format!("{base}before={id}"))
+        } else {
+            None
+        },
+        first_href: before.map(|_| base.trim_end_matches(['&', '?']).to_string()),
+        user,
+    };
+    Ok(Html(view.render()?))
+}
