@@ -149,3 +149,78 @@ async fn every_portal_page_passes_axe_and_fits_a_phone() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn the_back_office_pages_pass_axe() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let axe = axe_source();
+    let chrome = Chrome::start().await;
+    let c = &chrome.client;
+    let mut failures = Vec::new();
+
+    c.goto(&app.url("/staff/login")).await.unwrap();
+    failures.extend(
+        violations(c, &axe)
+            .await
+            .into_iter()
+            .map(|v| format!("staff sign-in: {v}")),
+    );
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(&w.staff_email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&w.staff_password)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/staff/clients").await;
+
+    let pages = [
+        "/staff/clients".to_string(),
+        format!("/staff/clients/{}", w.a),
+        format!("/staff/clients/{}", w.c),
+        format!("/staff/contacts/{}", w.ann),
+        "/staff/clients/new".to_string(),
+        format!("/staff/clients/{}/contacts/new", w.a),
+        "/staff/audit".to_string(),
+    ];
+    for page in &pages {
+        c.goto(&app.url(page)).await.unwrap();
+        failures.extend(
+            violations(c, &axe)
+                .await
+                .into_iter()
+                .map(|v| format!("{page}: {v}")),
+        );
+    }
+    c.set_window_size(360, 800).await.unwrap();
+    for page in &pages[..2] {
+        c.goto(&app.url(page)).await.unwrap();
+        let fits = c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if fits != serde_json::Value::Bool(true) {
+            failures.push(format!("{page}: scrolls sideways at 360 px"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "accessibility failures:\n{}",
+        failures.join("\n")
+    );
+}
