@@ -28,6 +28,12 @@ const fn f(key: &'static str, label: &'static str, condition: &'static str) -> F
 /// For lists without status filters (files).
 pub const NO_FILTERS: &[Filter] = &[f("", "All", "")];
 
+pub const PRODUCT_FILTERS: &[Filter] = &[
+    f("", "All", ""),
+    f("services", "Services", "AND kind = 'service'"),
+    f("products", "Products", "AND kind = 'product'"),
+];
+
 pub const INVOICE_FILTERS: &[Filter] = &[
     f("", "All", ""),
     f("open", "To pay", "AND status IN ('sent', 'partially_paid') AND total_minor > paid_minor"),

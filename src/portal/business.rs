@@ -7,12 +7,14 @@ use axum::response::Html;
 
 use super::documents::parse_id;
 use super::session::PortalUser;
-use super::view::{page_context, Shell};
+use super::view::{page_context, FilterTab, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::money::Money;
+use crate::domain::portal_view::PRODUCT_FILTERS;
 use crate::store::portal_lists::ProductRow;
 use crate::store::workspaces::BusinessProfile;
 use crate::web::error::{AppError, AppResult};
+use crate::web::extract::Query;
 
 pub struct ProductView {
     pub id: i64,
@@ -42,25 +44,37 @@ fn product_view(p: &ProductRow) -> ProductView {
 #[template(path = "portal/products.html")]
 struct ProductList {
     shell: Shell,
+    tabs: Vec<FilterTab>,
     rows: Vec<ProductView>,
+    first_href: Option<String>,
+    next_href: Option<String>,
 }
 
-pub async fn products(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+pub async fn products(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    const BASE: &str = "/portal/products";
+    let controls = ListControls::parse(BASE, PRODUCT_FILTERS, &q)?;
     let ctx = page_context(&state, &user, "products").await?;
-    let rows = state
+    let page = state
         .store
-        .portal_products(user.scope)
-        .await?
-        .iter()
-        .map(product_view)
-        .collect();
-    Ok(Html(
-        ProductList {
-            shell: ctx.shell,
-            rows,
-        }
-        .render()?,
-    ))
+        .portal_products(
+            user.scope,
+            &controls.filter.condition(ctx.today),
+            controls.after.as_ref(),
+            PAGE_SIZE,
+        )
+        .await?;
+    let view = ProductList {
+        shell: ctx.shell,
+        tabs: controls.tabs.clone(),
+        rows: page.rows.iter().map(product_view).collect(),
+        first_href: controls.first_href(BASE),
+        next_href: controls.next_href(BASE, &page.next),
+    };
+    Ok(Html(view.render()?))
 }
 
 #[derive(Template)]

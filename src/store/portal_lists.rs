@@ -228,15 +228,27 @@ impl Store {
             .await
     }
 
-    /// The catalogue items the business shows in the portal (workspace-wide, by name).
-    pub async fn portal_products(&self, scope: ClientScope) -> StoreResult<Vec<ProductRow>> {
-        Ok(sqlx::query_as(
+    /// One page of the catalogue items the business shows in the portal (the same for
+    /// every client of the workspace), newest first.
+    pub async fn portal_products(
+        &self,
+        scope: ClientScope,
+        filter: &str,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Page<ProductRow>> {
+        let sql = format!(
             "SELECT id, kind, name, description, unit, price_minor, currency FROM product
-             WHERE workspace_id = $1 AND visible_in_portal = 1 AND archived_at IS NULL ORDER BY LOWER(name), id",
-        )
-        .bind(scope.workspace_id().get())
-        .fetch_all(&self.pool)
-        .await?)
+             WHERE workspace_id = $1 AND visible_in_portal = 1 AND archived_at IS NULL AND ($2 = 0 OR id < $2) {filter}
+             ORDER BY id DESC LIMIT $3"
+        );
+        let rows = sqlx::query_as::<_, ProductRow>(&sql)
+            .bind(scope.workspace_id().get())
+            .bind(after.map_or(0, |c| c.id))
+            .bind(size + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(page_of(rows, size, |r| Cursor::new(String::new(), r.id)))
     }
 
     pub async fn portal_product(

@@ -415,3 +415,48 @@ async fn ask_about_links_prefill_the_form_only_for_own_records() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_catalogue_pages_newest_first_and_filters_by_kind() {
+    use portico::store::products::NewProduct;
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    for i in 0..25 {
+        let kind = if i % 2 == 0 { "service" } else { "product" };
+        let name = format!("Catalogue item {i:02}");
+        app.state
+            .store
+            .create_product(
+                w.ws,
+                &NewProduct {
+                    kind,
+                    name: &name,
+                    description: "",
+                    unit: "",
+                    price_minor: 1000,
+                    currency: "AED",
+                    tax_rate_bp: 0,
+                    visible_in_portal: true,
+                },
+                app.now_ms(),
+            )
+            .await
+            .unwrap();
+    }
+    let b = signed_in(&app, &w).await;
+    let first = ok_page(&b, "/portal/products").await;
+    assert!(first.contains("Catalogue item 24") && !first.contains("Catalogue item 04"));
+    let start = first
+        .find("href=\"/portal/products?after=")
+        .expect("an Older link")
+        + "href=\"".len();
+    let next = first[start..].split('"').next().unwrap().to_string();
+    let second = ok_page(&b, &next).await;
+    assert!(second.contains("Catalogue item 04") && !second.contains("Catalogue item 05"));
+    let services = ok_page(&b, "/portal/products?status=services").await;
+    assert!(services.contains("Catalogue item 24") && !services.contains("Catalogue item 23"));
+    assert_eq!(
+        b.get("/portal/products?status=secret").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+}
