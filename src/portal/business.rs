@@ -7,7 +7,7 @@ use axum::response::Html;
 
 use super::documents::parse_id;
 use super::session::PortalUser;
-use super::view::{page_context, FilterTab, ListControls, ListQuery, Shell, PAGE_SIZE};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::portal_view::PRODUCT_FILTERS;
@@ -44,10 +44,8 @@ fn product_view(p: &ProductRow) -> ProductView {
 #[template(path = "portal/products.html")]
 struct ProductList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<ProductView>,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn products(
@@ -69,10 +67,8 @@ pub async fn products(
         .await?;
     let view = ProductList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows: page.rows.iter().map(product_view).collect(),
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }

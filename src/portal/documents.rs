@@ -8,7 +8,7 @@ use axum::response::Html;
 
 use super::home::{invoice_view, quote_view, InvoiceView, QuoteView};
 use super::session::PortalUser;
-use super::view::{page_context, FilterTab, ListControls, ListQuery, Shell, PAGE_SIZE};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::portal_view::{INVOICE_FILTERS, QUOTE_FILTERS};
@@ -116,11 +116,9 @@ pub struct InvoiceRowView {
 #[template(path = "portal/invoices.html")]
 struct InvoiceList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<InvoiceRowView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn invoices(
@@ -173,11 +171,9 @@ pub async fn invoices(
     };
     let view = InvoiceList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }
@@ -297,11 +293,9 @@ pub struct QuoteRowView {
 #[template(path = "portal/quotes.html")]
 struct QuoteList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<QuoteRowView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn quotes(
@@ -344,11 +338,9 @@ pub async fn quotes(
     };
     let view = QuoteList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }

@@ -15,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, Response};
 
 use super::session::PortalUser;
-use super::view::{page_context, ListControls, ListQuery, Shell};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell};
 use crate::domain::portal_view::NO_FILTERS;
 use crate::web::extract::Query;
 
@@ -56,8 +56,7 @@ pub struct FileGroup {
 struct FilesPage {
     shell: Shell,
     groups: Vec<FileGroup>,
-    first_href: Option<String>,
-    next_href: Option<String>,
+    list: ListChrome,
 }
 
 fn file_view(row: &PortalFileRow, time_zone: &str) -> FileView {
@@ -115,8 +114,7 @@ pub async fn files(
         .await?;
     let page = FilesPage {
         groups: group(&page.rows, &ctx.workspace.time_zone),
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
+        list: controls.chrome(BASE, &page.next),
         shell: ctx.shell,
     };
     Ok(Html(page.render()?))

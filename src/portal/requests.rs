@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::documents::parse_id;
 use super::session::PortalUser;
-use super::view::{page_context, FilterTab, ListControls, ListQuery, Shell, PAGE_SIZE};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::crypto::random_token;
 use crate::domain::portal_view::{request_status_label, REQUEST_FILTERS};
@@ -39,11 +39,9 @@ pub struct RequestRowView {
 #[template(path = "portal/requests.html")]
 struct RequestList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<RequestRowView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn list(
@@ -81,11 +79,9 @@ pub async fn list(
     };
     let view = RequestList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }

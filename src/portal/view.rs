@@ -208,5 +208,23 @@ impl ListControls {
     }
 }
 
+/// What every list page shows around its rows: filter tabs and page links.
+pub struct ListChrome {
+    pub tabs: Vec<FilterTab>,
+    pub first_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl ListControls {
+    /// The tabs and page links of this list, given the cursor of the next page.
+    pub fn chrome(&self, base: &str, next: &Option<Cursor>) -> ListChrome {
+        ListChrome {
+            tabs: self.tabs.clone(),
+            first_href: self.first_href(base),
+            next_href: self.next_href(base, next),
+        }
+    }
+}
+
 /// Rows per list page.
 pub const PAGE_SIZE: i64 = 20;

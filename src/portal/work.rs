@@ -7,7 +7,7 @@ use axum::response::Html;
 
 use super::documents::parse_id;
 use super::session::PortalUser;
-use super::view::{page_context, FilterTab, ListControls, ListQuery, Shell, PAGE_SIZE};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::portal_view::{
     project_status_label, JOB_FILTERS, PROJECT_FILTERS, TASK_FILTERS,
@@ -44,11 +44,9 @@ fn task_view(t: &TaskRow) -> TaskView {
 #[template(path = "portal/tasks.html")]
 struct TaskList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<TaskView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn tasks(
@@ -86,11 +84,9 @@ pub async fn tasks(
     };
     let view = TaskList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }
@@ -150,11 +146,9 @@ fn dates(start: &Option<String>, due: &Option<String>) -> String {
 #[template(path = "portal/projects.html")]
 struct ProjectList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<ProjectView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn projects(
@@ -192,11 +186,9 @@ pub async fn projects(
     };
     let view = ProjectList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }
@@ -268,11 +260,9 @@ pub struct JobListView {
 #[template(path = "portal/jobs.html")]
 struct JobList {
     shell: Shell,
-    tabs: Vec<FilterTab>,
+    list: ListChrome,
     rows: Vec<JobListView>,
     empty: &'static str,
-    first_href: Option<String>,
-    next_href: Option<String>,
 }
 
 pub async fn jobs(
@@ -314,11 +304,9 @@ pub async fn jobs(
     };
     let view = JobList {
         shell: ctx.shell,
-        tabs: controls.tabs.clone(),
+        list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        first_href: controls.first_href(BASE),
-        next_href: controls.next_href(BASE, &page.next),
     };
     Ok(Html(view.render()?))
 }
