@@ -14,6 +14,7 @@ pub mod domain;
 pub mod files;
 pub mod ids;
 pub mod mail;
+pub mod payments;
 pub mod portal;
 pub mod staff;
 pub mod store;
