@@ -28,6 +28,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt_install chromium chromium-driver
 fi
 command -v psql >/dev/null || apt_install postgresql-client
+command -v pkill >/dev/null || apt_install procps
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
   command -v npm >/dev/null || apt_install npm
   say "installing axe-core for the accessibility checks"

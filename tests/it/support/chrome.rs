@@ -107,6 +107,19 @@ impl Chrome {
     }
 }
 
+impl Drop for Chrome {
+    /// A test that fails (or forgets `close`) would leave its browser running once
+    /// chromedriver is gone; end every process started with this test's profile.
+    fn drop(&mut self) {
+        let marker = format!("--user-data-dir={}", self._profile.path().display());
+        let _ = std::process::Command::new("pkill")
+            .args(["-TERM", "-f", "--", &marker])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 /// The built `portico` binary serving `database_url`, sending mail to `smtp_url`.
 pub struct Server {
     pub base: String,
