@@ -7,9 +7,14 @@ use crate::domain::email::normalise;
 use crate::store::audit::{Actor, AuditEntry};
 use crate::store::StoreResult;
 
-/// Failed passwords before the account locks.
+/// Failed passwords from one address before that address is refused for the account
+/// (for [`LOCK_MINUTES`]). Counted per address so a stranger's guesses cannot lock the
+/// account's owner out.
 pub const MAX_FAILURES: i64 = 5;
-/// How long a locked account stays locked.
+/// Failed passwords from all addresses together before the whole account locks: the
+/// brake on a guessing attack spread over many addresses.
+pub const MAX_FAILURES_ALL: i64 = 50;
+/// How long a refused address, or a locked account, stays so.
 pub const LOCK_MINUTES: i64 = 15;
 /// Staff sessions: idle and absolute limits.
 pub const IDLE_MINUTES: i64 = 60;
@@ -49,8 +54,14 @@ pub async fn login(
         ip,
         detail: "",
     };
-    let locked =
-        user.locked_until.is_some_and(|until| until > now_ms) || user.disabled_at.is_some();
+    let window_ms = LOCK_MINUTES * 60_000;
+    let ip_bucket = format!("staff-fail:{}:{ip}", user.id().get());
+    let all_bucket = format!("staff-fail:{}", user.id().get());
+    let store = &state.store;
+    let locked = store.rate_peek(&ip_bucket, window_ms, now_ms).await? >= MAX_FAILURES
+        || store.rate_peek(&all_bucket, window_ms, now_ms).await? >= MAX_FAILURES_ALL
+        || user.locked_until.is_some_and(|until| until > now_ms)
+        || user.disabled_at.is_some();
     let ok = password::verify(
         password_input,
         user.password_hash
@@ -65,15 +76,14 @@ pub async fn login(
         return Ok(StaffLoginOutcome::Rejected);
     }
     if !ok {
-        let failures = state
-            .store
-            .record_staff_failure(user.id(), MAX_FAILURES, LOCK_MINUTES * 60_000, now_ms)
-            .await?;
+        let from_ip = store.rate_hit(&ip_bucket, window_ms, now_ms).await?;
+        let from_all = store.rate_hit(&all_bucket, window_ms, now_ms).await?;
+        store.count_staff_failure(user.id()).await?;
         state
             .store
             .audit(ws, &audit("staff.login_failed"), now_ms)
             .await?;
-        if failures >= MAX_FAILURES {
+        if from_ip == MAX_FAILURES || from_all == MAX_FAILURES_ALL {
             state
                 .store
                 .audit(ws, &audit("staff.locked_out"), now_ms)

@@ -104,24 +104,14 @@ impl Store {
     }
 
     /// Counts a failed password and locks the account for `lock_ms` once `max` is reached.
-    pub async fn record_staff_failure(
-        &self,
-        id: StaffUserId,
-        max: i64,
-        lock_ms: i64,
-        now_ms: i64,
-    ) -> StoreResult<i64> {
-        let (failed,): (i64,) = sqlx::query_as(
-            "UPDATE staff_user SET failed_logins = failed_logins + 1,
-                 locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END
-             WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(id.get())
-        .bind(max)
-        .bind(now_ms + lock_ms)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(failed)
+    /// Counts a failed password on the account (shown to staff; the lock itself is
+    /// decided from the rate-limit windows).
+    pub async fn count_staff_failure(&self, id: StaffUserId) -> StoreResult<()> {
+        sqlx::query("UPDATE staff_user SET failed_logins = failed_logins + 1 WHERE id = $1")
+            .bind(id.get())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn record_staff_login(&self, id: StaffUserId, now_ms: i64) -> StoreResult<()> {

@@ -284,6 +284,79 @@ async fn staff_passwords_lock_the_account_after_five_failures() {
 }
 
 #[tokio::test]
+async fn a_strangers_wrong_passwords_do_not_lock_staff_out() {
+    let app = TestApp::spawn_with(crate::support::Options {
+        trusted_proxies: Some("127.0.0.1".into()),
+        ..Default::default()
+    })
+    .await;
+    let w = World::seed(&app).await;
+    let from = |ip: &str| Browser {
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers({
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert("x-forwarded-for", ip.parse().unwrap());
+                h
+            })
+            .build()
+            .unwrap(),
+        base: app.base.clone(),
+    };
+    let try_password = |b: Browser, password: String| {
+        let email = w.staff_email.clone();
+        async move {
+            let (_, page) = b.get_text("/staff/login").await;
+            b.post_form(
+                "/staff/login",
+                &[
+                    ("_csrf", &csrf_of(&page)),
+                    ("email", &email),
+                    ("password", &password),
+                ],
+            )
+            .await
+            .status()
+        }
+    };
+    for _ in 0..8 {
+        let status = try_password(from("203.0.113.9"), "guess".into()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let stranger = try_password(from("203.0.113.9"), w.staff_password.clone()).await;
+    assert_eq!(
+        stranger,
+        StatusCode::UNAUTHORIZED,
+        "the guessing address stays refused"
+    );
+    let owner = try_password(from("198.51.100.7"), w.staff_password.clone()).await;
+    assert_eq!(
+        owner,
+        StatusCode::SEE_OTHER,
+        "the owner still signs in from their own address"
+    );
+
+    // Guesses spread over many addresses still lock the whole account in the end.
+    for i in 0..50 {
+        try_password(from(&format!("192.0.2.{i}")), "guess".into()).await;
+    }
+    let owner = try_password(from("198.51.100.7"), w.staff_password.clone()).await;
+    assert_eq!(
+        owner,
+        StatusCode::UNAUTHORIZED,
+        "a spread-out attack locks the account"
+    );
+    let locked = app
+        .state
+        .store
+        .audit_events(w.ws, "staff.locked_out", 10)
+        .await
+        .unwrap();
+    assert_eq!(locked.len(), 2, "one for the address, one for the account");
+}
+
+#[tokio::test]
 async fn staff_pages_need_a_staff_session() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
