@@ -535,3 +535,27 @@ async fn metrics_answer_only_local_callers_without_a_token() {
         "a request relayed from outside is not local"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let mut conn = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        .await
+        .unwrap();
+    let limit = portico::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(5);
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(limit, conn.read_to_end(&mut buf)).await;
+    assert!(
+        read.is_ok(),
+        "the server still held the half-sent request after {limit:?}"
+    );
+    let answer = String::from_utf8_lossy(&buf);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
