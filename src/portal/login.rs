@@ -516,6 +516,9 @@ pub async fn logout(
         },
         None => "/portal".into(),
     };
+    // Only the portal's own cookie goes, and the cache: Clear-Site-Data's "cookies"
+    // would also sign the same browser out of the back office (and, on a shared domain,
+    // out of the business's other sites).
     let jar = jar.remove(cookies::removal(PORTAL_SESSION, state.config.is_https()));
     Ok((
         jar,
@@ -523,7 +526,7 @@ pub async fn logout(
             (header::CACHE_CONTROL, "no-store"),
             (
                 header::HeaderName::from_static("clear-site-data"),
-                "\"cache\", \"cookies\", \"storage\"",
+                "\"cache\"",
             ),
         ],
         Redirect::to(&back),

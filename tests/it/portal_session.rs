@@ -175,6 +175,11 @@ async fn logout_ends_the_session_on_the_server_and_forbids_caching() {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(
+        r.headers()["clear-site-data"],
+        "\"cache\"",
+        "never \"cookies\": that would also end the browser's back-office session"
+    );
     assert_eq!(r.headers()["location"].to_str().unwrap(), w.a_link());
 
     // Replaying the old cookie by hand gets the login page.
