@@ -143,6 +143,24 @@ async fn every_portal_page_passes_axe_and_fits_a_phone() {
         );
     }
     chrome.screenshot("portal-home-360").await;
+
+    // On a phone the invoice's total sits in view, not in a column scrolled off the side.
+    c.goto(&app.url(&format!("/portal/invoices/{}", recs.invoice_sent)))
+        .await
+        .unwrap();
+    let total_in_view = c
+        .execute(
+            "const t = document.querySelector('table.lines tr.grand td'); \
+             const r = t.getBoundingClientRect(); \
+             return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if total_in_view != serde_json::Value::Bool(true) {
+        failures.push("invoice page: the total is out of view at 360 px".into());
+    }
+    chrome.screenshot("portal-invoice-360").await;
     assert!(
         failures.is_empty(),
         "accessibility failures:\n{}",
