@@ -7,6 +7,7 @@
 mod support;
 
 mod accessibility;
+mod api;
 mod browser;
 mod demo;
 mod files;
