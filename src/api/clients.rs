@@ -107,6 +107,7 @@ pub enum KindFilter {
     params(ClientListQuery),
     responses(
         (status = 200, description = "A page of clients", body = ClientPage),
+        (status = 400, description = "The query string cannot be read", body = ApiErrorBody),
         (status = 401, description = "No valid token", body = ApiErrorBody),
         (status = 422, description = "A bad filter, limit or cursor", body = ApiErrorBody),
     ))]
@@ -181,8 +182,9 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewClientBody {
-    #[schema(example = "company")]
+    #[schema(value_type = KindFilter, example = "company")]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     #[serde(default)]
     pub phone: String,

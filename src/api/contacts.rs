@@ -104,6 +104,7 @@ pub struct ContactListQuery {
     params(("id" = String, Path, description = "Client id"), ContactListQuery),
     responses(
         (status = 200, description = "A page of contacts", body = ContactPage),
+        (status = 400, description = "The query string cannot be read", body = ApiErrorBody),
         (status = 401, description = "No valid token", body = ApiErrorBody),
         (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
         (status = 422, description = "A bad limit or cursor", body = ApiErrorBody),
@@ -136,6 +137,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContactBody {
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
     #[serde(default)]
     pub last_name: String,

@@ -31,7 +31,12 @@ and answer `next_cursor` (null on the last page)."
         portal::regenerate,
         document,
     ),
-    components(schemas(error::ApiErrorBody, error::FieldProblem)),
+    components(schemas(
+        error::ApiErrorBody,
+        error::FieldProblem,
+        clients::KindFilter,
+        clients::PortalFilter
+    )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(

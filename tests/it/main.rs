@@ -8,6 +8,7 @@ mod support;
 
 mod accessibility;
 mod api;
+mod api_contract;
 mod browser;
 mod demo;
 mod files;
