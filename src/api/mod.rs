@@ -10,6 +10,7 @@ pub mod extract;
 pub mod openapi;
 pub mod paging;
 pub mod portal;
+pub mod records;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -36,6 +37,24 @@ pub fn router() -> Router<AppState> {
         )
         .route("/clients/{id}/portal", put(portal::set))
         .route("/clients/{id}/portal/regenerate", post(portal::regenerate))
+        .route("/invoices", get(records::list_invoices))
+        .route("/invoices/{id}", get(records::get_invoice))
+        .route("/quotes", get(records::list_quotes))
+        .route("/quotes/{id}", get(records::get_quote))
+        .route("/payments", get(records::list_payments))
+        .route("/payments/{id}", get(records::get_payment))
+        .route("/jobs", get(records::list_jobs))
+        .route("/jobs/{id}", get(records::get_job))
+        .route("/projects", get(records::list_projects))
+        .route("/projects/{id}", get(records::get_project))
+        .route("/tasks", get(records::list_tasks))
+        .route("/tasks/{id}", get(records::get_task))
+        .route("/requests", get(records::list_requests))
+        .route("/requests/{id}", get(records::get_request))
+        .route("/products", get(records::list_products))
+        .route("/products/{id}", get(records::get_product))
+        .route("/files", get(records::list_files))
+        .route("/files/{id}", get(records::get_file))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

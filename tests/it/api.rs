@@ -922,6 +922,24 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("put", "/api/v1/clients/{id}/portal"),
     ("post", "/api/v1/clients/{id}/portal/regenerate"),
+    ("get", "/api/v1/invoices"),
+    ("get", "/api/v1/invoices/{id}"),
+    ("get", "/api/v1/quotes"),
+    ("get", "/api/v1/quotes/{id}"),
+    ("get", "/api/v1/payments"),
+    ("get", "/api/v1/payments/{id}"),
+    ("get", "/api/v1/jobs"),
+    ("get", "/api/v1/jobs/{id}"),
+    ("get", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{id}"),
+    ("get", "/api/v1/tasks"),
+    ("get", "/api/v1/tasks/{id}"),
+    ("get", "/api/v1/requests"),
+    ("get", "/api/v1/requests/{id}"),
+    ("get", "/api/v1/products"),
+    ("get", "/api/v1/products/{id}"),
+    ("get", "/api/v1/files"),
+    ("get", "/api/v1/files/{id}"),
 ];
 
 #[tokio::test]
@@ -1022,5 +1040,150 @@ async fn the_demo_prints_a_working_api_line_renewed_each_run() {
         r.status(),
         StatusCode::UNAUTHORIZED,
         "the previous run's token is revoked"
+    );
+}
+
+#[tokio::test]
+async fn documents_and_work_are_read_through_the_api_scoped_to_the_workspace() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let a = crate::support::records::seed(&app, w.ws, w.a, "ACME").await;
+    let b = crate::support::records::seed(&app, w.ws, w.b, "BIRCH").await;
+    let file = portico::ids::FileId::new();
+    app.state
+        .store
+        .create_file(
+            w.ws,
+            w.a,
+            &portico::store::files::NewFile {
+                id: file,
+                job_id: Some(portico::ids::JobId::from_db(a.job_active)),
+                invoice_id: None,
+                name: "site plan.pdf",
+                content_type: "application/pdf",
+                size_bytes: 1234,
+                sha256: &"ab".repeat(32),
+                storage_key: &format!("k-{file}"),
+                uploaded_by: None,
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let other = app
+        .state
+        .store
+        .create_workspace(
+            &NewWorkspace {
+                slug: "other",
+                name: "Other Co",
+                time_zone: "Europe/London",
+                default_currency: "GBP",
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let theirs = world::client(&app, other, "company", "Theirs").await;
+    let t = crate::support::records::seed(&app, other, theirs, "THEIRS").await;
+    let api = api(&app, &w).await;
+
+    // Each resource: the id seeded for A, for B, and for the other workspace.
+    let cases: [(&str, i64, i64, i64); 8] = [
+        ("invoices", a.invoice_sent, b.invoice_sent, t.invoice_sent),
+        ("quotes", a.quote_sent, b.quote_sent, t.quote_sent),
+        ("jobs", a.job_active, b.job_active, t.job_active),
+        ("projects", a.project, b.project, t.project),
+        ("tasks", a.task_shared, b.task_shared, t.task_shared),
+        ("requests", a.request, b.request, t.request),
+        (
+            "products",
+            a.product_visible,
+            b.product_visible,
+            t.product_visible,
+        ),
+        ("files", file.get(), 0, 0),
+    ];
+    for (resource, a_id, b_id, their_id) in cases {
+        let (status, all) = api.get(&format!("/{resource}?limit=200")).await;
+        assert_eq!(status, StatusCode::OK, "{resource}: {all}");
+        let ids: Vec<&str> = all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&a_id.to_string().as_str()),
+            "{resource} lists A's"
+        );
+        if b_id != 0 {
+            assert!(
+                ids.contains(&b_id.to_string().as_str()),
+                "{resource} lists B's"
+            );
+        }
+        assert!(
+            !ids.contains(&their_id.to_string().as_str()),
+            "{resource}: never another workspace's"
+        );
+        let (status, one) = api.get(&format!("/{resource}/{a_id}")).await;
+        assert_eq!(status, StatusCode::OK, "{resource}");
+        assert_eq!(one["id"], a_id.to_string());
+        assert!(
+            !one.to_string().contains("INTERNAL-NOTE"),
+            "{resource}: no internal notes"
+        );
+        if their_id != 0 {
+            let (status, body) = api.get(&format!("/{resource}/{their_id}")).await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (StatusCode::NOT_FOUND, Some("not_found")),
+                "{resource}"
+            );
+        }
+        if resource != "products" {
+            let (status, only_a) = api.get(&format!("/{resource}?client_id={}", w.a)).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(
+                only_a["data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|r| r["client_id"] == w.a.to_string()),
+                "{resource} filtered by client"
+            );
+            let (status, body) = api.get(&format!("/{resource}?client_id=abc")).await;
+            assert_eq!(
+                (status, body["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("client_id"))
+            );
+        }
+    }
+    let (_, invoice) = api.get(&format!("/invoices/{}", a.invoice_sent)).await;
+    assert_eq!(invoice["total_minor"], 50_000);
+    assert_eq!(invoice["currency"], "AED");
+    assert!(invoice["title"].as_str().unwrap().starts_with("ACME"));
+    let (_, payments) = api.get(&format!("/payments?client_id={}", w.a)).await;
+    let payment = &payments["data"][0];
+    assert_eq!(payment["invoice_id"], a.invoice_paid.to_string());
+    let (status, one) = api
+        .get(&format!("/payments/{}", payment["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (status, one["status"].clone()),
+        (StatusCode::OK, payment["status"].clone())
+    );
+    let (_, product) = api.get(&format!("/products/{}", a.product_visible)).await;
+    assert_eq!(product["visible_in_portal"], true);
+    let (_, f) = api.get(&format!("/files/{file}")).await;
+    assert_eq!(
+        (f["name"].as_str(), f["size_bytes"].as_i64()),
+        (Some("site plan.pdf"), Some(1234))
+    );
+    let (status, body) = api.get(&format!("/products?client_id={}", w.a)).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("client_id"))
     );
 }
