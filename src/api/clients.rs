@@ -46,7 +46,8 @@ pub struct ClientPage {
 pub fn portal_url(state: &AppState, row: &ClientRow) -> Option<String> {
     row.portal_access_key
         .as_ref()
-        .filter(|_| row.portal_on())
+        // An archived client's link no longer opens (the portal skips archived clients).
+        .filter(|_| row.portal_on() && row.archived_at.is_none())
         .map(|k| state.config.url(&format!("/portal/{k}")))
 }
 

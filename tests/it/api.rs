@@ -552,6 +552,34 @@ async fn portal_access_is_switched_and_its_link_regenerated_through_the_api() {
         "the old link stopped working"
     );
 
+    // Archiving ends the client's portal: its link and the session on it stop working.
+    let fresh_path = new_link.trim_start_matches(&app.base).to_string();
+    let carol = Browser::new(&app);
+    app.clock.advance(jiff::SignedDuration::from_secs(60)); // past the resend cooldown
+    let r = carol.log_in(&app, &fresh_path, &w.carol_email).await;
+    assert_eq!(r.headers()["location"], "/portal/home");
+    let (status, archived) = api.post(&format!("/clients/{c}/archive"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        archived["portal_url"].is_null(),
+        "no link for an archived client"
+    );
+    let (status, _) = carol.get_text("/portal/home").await;
+    assert_ne!(status, StatusCode::OK, "the session ended");
+    let (status, _) = Browser::new(&app).get_text(&fresh_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the link stopped working");
+    let (status, body) = api
+        .put(&format!("/clients/{c}/portal"), json!({"enabled": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api
+        .put(&format!("/clients/{c}/portal"), json!({"enabled": true}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "archived"
+    );
     let (status, off) = api
         .put(&format!("/clients/{c}/portal"), json!({"enabled": false}))
         .await;
