@@ -76,7 +76,53 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     de.end()
         .map_err(|_| ApiError::bad_request("The body has text after its JSON value."))?;
+    if let Some(field) = nul_field(bytes) {
+        return Err(ApiError::bad_request(format!(
+            "{field}: contains a NUL character, which is not allowed."
+        ))
+        .with_field(field));
+    }
     Ok(value)
+}
+
+/// Where a string of the body holds a NUL (`\u0000`), which PostgreSQL refuses in text:
+/// the body is refused up front, naming the field, like a form carrying one.
+fn nul_field(bytes: &[u8]) -> Option<String> {
+    if !bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    nul_at(&value, "")
+}
+
+fn nul_at(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let name = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
+            ".".into()
+        } else {
+            path.to_string()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, &name(&i.to_string()))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(name(&k.replace('\0', "")))
+            } else {
+                nul_at(v, &name(k))
+            }
+        }),
+        _ => None,
+    }
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -141,6 +187,15 @@ mod tests {
         assert_eq!(field_of(r#"{"name":"a"} trailing"#), None);
         assert_eq!(field_of("[]"), None);
         assert!(parse::<Body>(br#"{"name":"a","phone":null}"#).is_ok());
+        assert_eq!(field_of(r#"{"name":"a\u0000b"}"#).as_deref(), Some("name"));
+        assert_eq!(
+            field_of(r#"{"name":"a","phone":"\u0000"}"#).as_deref(),
+            Some("phone")
+        );
+        assert!(
+            parse::<Body>(br#"{"name":"a\\u0000"}"#).is_ok(),
+            "an escaped backslash"
+        );
     }
 
     #[test]

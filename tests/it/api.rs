@@ -738,6 +738,18 @@ async fn bad_input_names_the_field_stores_nothing_and_is_always_json() {
         ),
         (
             "/clients".into(),
+            json!({"kind": "company", "name": "Nul\u{0}Co"}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            format!("/clients/{a}/contacts"),
+            json!({"first_name": "Zed", "role": "\u{0}"}),
+            StatusCode::BAD_REQUEST,
+            "role",
+        ),
+        (
+            "/clients".into(),
             json!({"kind": "company", "name": "X", "colour": "red"}),
             StatusCode::BAD_REQUEST,
             "colour",
