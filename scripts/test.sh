@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need (Debian's
-# chromium and chromium-driver), finds PostgreSQL on 127.0.0.1:5432 or starts a
-# throwaway cluster of Debian's postgresql on a free port, then runs the unit tests
-# and the integration suite (HTTP, SMTP and browser tests) on SQLite and on PostgreSQL.
+# chromium and chromium-driver, schemathesis from PyPI), finds PostgreSQL on
+# 127.0.0.1:5432 or starts a throwaway cluster of Debian's postgresql on a free port,
+# then runs the unit tests and the integration suite (HTTP, SMTP, browser and API
+# contract tests) on SQLite and on PostgreSQL.
 #
 #   scripts/test.sh              everything
 #   PORTICO_TEST_DATABASE_URL=postgres://user@host:port/db scripts/test.sh
@@ -34,6 +35,19 @@ if [ ! -f node_modules/axe-core/axe.min.js ]; then
   say "installing axe-core for the accessibility checks"
   npm ci --no-audit --no-fund >/dev/null
 fi
+
+# schemathesis checks the API against its OpenAPI document (tests/it/api_contract.rs).
+st_bin="$(command -v st || true)"
+if [ -z "$st_bin" ]; then
+  st_bin="$PWD/target/schemathesis/bin/st"
+  if [ ! -x "$st_bin" ]; then
+    say "installing schemathesis (PyPI) for the API contract test"
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv target/schemathesis >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv target/schemathesis; }
+    target/schemathesis/bin/pip install -q schemathesis
+  fi
+fi
+export PORTICO_SCHEMATHESIS="$st_bin"
 
 pg_started_dir=""
 cleanup() {

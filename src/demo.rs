@@ -94,11 +94,33 @@ pub async fn load(state: &AppState) -> anyhow::Result<Vec<String>> {
     for name in SHOWCASE {
         out.push(portal_line(state, ws, owner, name, now_ms).await?);
     }
+    out.push(api_line(state, ws, owner, now_ms).await?);
     out.push(format!(
         "mail: codes are delivered to {}",
         crate::describe_mail(&state.config)
     ));
     Ok(out)
+}
+
+/// `api: <base url> <token>`: a new token on every run (the previous demo token is
+/// revoked), like the owner's password.
+async fn api_line(
+    state: &AppState,
+    ws: WorkspaceId,
+    owner: StaffUserId,
+    now_ms: i64,
+) -> anyhow::Result<String> {
+    const NAME: &str = "Demo token";
+    state
+        .store
+        .revoke_api_tokens_named(ws, NAME, now_ms)
+        .await?;
+    let (token, hash, prefix) = crate::domain::api_token::generate();
+    state
+        .store
+        .create_api_token(ws, NAME, &hash, &prefix, Some(owner), now_ms)
+        .await?;
+    Ok(format!("api: {} {token}", state.config.url("/api/v1")))
 }
 
 async fn ensure_owner(

@@ -4,6 +4,7 @@
 //! calls [`serve`]; the tests call the same two functions on a `127.0.0.1:0` listener.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod clock;

@@ -199,6 +199,43 @@ pub fn validate_client(input: &ClientInput) -> Result<ValidClient, Vec<FieldErro
     }
 }
 
+/// A new client as both the back office and the API accept it: [`validate_client`], with
+/// the individual's first/last name problems reported against `name` (the field the
+/// caller sent), one message per problem, and no email on a company (its people are
+/// added as contacts once it exists).
+pub fn validate_new_client(input: &ClientInput) -> Result<ValidClient, Vec<FieldError>> {
+    let valid = validate_client(input).map_err(tidy)?;
+    if valid.kind == "company" && !input.email.trim().is_empty() {
+        return Err(vec![FieldError {
+            field: "email",
+            message: "Email: only an individual has one here; add a company's people as contacts once it is created.".into(),
+        }]);
+    }
+    Ok(valid)
+}
+
+/// One message per problem, each pointing at a field a client form has.
+fn tidy(errors: Vec<FieldError>) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = Vec::new();
+    for mut e in errors {
+        // An individual's name becomes its person's first and last name.
+        if e.field == "first_name" || e.field == "last_name" {
+            e.field = "name";
+            e.message =
+                e.message
+                    .replacen("First name", "Name", 1)
+                    .replacen("Last name", "Name", 1);
+        }
+        if !out
+            .iter()
+            .any(|o| o.field == e.field && o.message == e.message)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

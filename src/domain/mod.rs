@@ -1,6 +1,7 @@
 //! Business rules as plain types and functions: no HTTP, no SQL. Everything here is
 //! unit-tested on its own.
 
+pub mod api_token;
 pub mod client_form;
 pub mod email;
 pub mod files;

@@ -60,10 +60,19 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
         "Clients, contacts and requests",
         &[
             "client.created",
+            "client.updated",
+            "client.archived",
             "contact.created",
+            "contact.updated",
+            "contact.deleted",
             "contact.email_changed",
             "request.created",
         ],
+    ),
+    (
+        "api_tokens",
+        "API tokens",
+        &["api_token.created", "api_token.revoked"],
     ),
 ];
 

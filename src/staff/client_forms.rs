@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::session::StaffUser;
 use crate::app::AppState;
-use crate::domain::client_form::{validate_client, validate_contact, ClientInput, ContactInput};
+use crate::domain::client_form::{
+    validate_contact, validate_new_client, ClientInput, ContactInput,
+};
 use crate::domain::request_form::FieldError;
 use crate::ids::{ClientId, ContactId};
 use crate::store::audit::{Actor, AuditEntry};
@@ -98,28 +100,6 @@ fn clip(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// One message per problem, each pointing at a field this form has.
-fn tidy(errors: Vec<FieldError>) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = Vec::new();
-    for mut e in errors {
-        // An individual's name becomes its person's first and last name.
-        if e.field == "first_name" || e.field == "last_name" {
-            e.field = "name";
-            e.message =
-                e.message
-                    .replacen("First name", "Name", 1)
-                    .replacen("Last name", "Name", 1);
-        }
-        if !out
-            .iter()
-            .any(|o| o.field == e.field && o.message == e.message)
-        {
-            out.push(e);
-        }
-    }
-    out
-}
-
 async fn audit(
     state: &AppState,
     user: &StaffUser,
@@ -177,16 +157,7 @@ pub async fn create_client(
         site_address: form.site_address.clone(),
         email: form.email.clone(),
     };
-    let result = validate_client(&input).map_err(tidy).and_then(|valid| {
-        if valid.kind == "company" && !form.email.trim().is_empty() {
-            Err(vec![FieldError {
-                field: "email",
-                message: "Email: only an individual has one here; add a company's people as contacts once it is created.".into(),
-            }])
-        } else {
-            Ok(valid)
-        }
-    });
+    let result = validate_new_client(&input);
     let valid = match result {
         Ok(v) => v,
         Err(errors) => {

@@ -1,6 +1,7 @@
 //! The back office. This first slice: sign-in, the clients list, a client's record with
 //! its Client Portal section, and contact pages.
 
+mod api_tokens;
 mod audit;
 mod client_forms;
 mod clients;
@@ -21,6 +22,11 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/audit", get(audit::page))
+        .route(
+            "/api-tokens",
+            get(api_tokens::page).post(api_tokens::create),
+        )
+        .route("/api-tokens/{id}/revoke", post(api_tokens::revoke))
         .route(
             "/clients",
             get(clients::list).post(client_forms::create_client),

@@ -302,3 +302,117 @@ async fn close_client_access(
     .await?;
     Ok(())
 }
+
+/// Filters of the API's client list; empty or `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ClientFilter<'a> {
+    pub search: &'a str,
+    pub portal: Option<bool>,
+    pub kind: Option<&'a str>,
+}
+
+/// The changeable fields of a client (its kind is fixed once created).
+pub struct ClientChanges<'a> {
+    pub name: &'a str,
+    pub phone: &'a str,
+    pub billing_address: &'a str,
+    pub site_address: &'a str,
+}
+
+/// `LIKE` pattern for a search term, with the wildcard characters escaped.
+fn like_pattern(search: &str) -> String {
+    format!(
+        "%{}%",
+        search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+impl Store {
+    /// One keyset page of a workspace's live (not archived) clients, newest first:
+    /// those with an id below `before`, at most `limit`.
+    pub async fn clients_page(
+        &self,
+        ws: WorkspaceId,
+        filter: &ClientFilter<'_>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<ClientRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CLIENT_COLUMNS} FROM client c LEFT JOIN staff_user s ON s.id = c.portal_enabled_by
+             WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.archived_at IS NULL
+               AND LOWER(c.name) LIKE $2 ESCAPE '\\'
+               AND ($3 = -1 OR c.portal_enabled = $3)
+               AND ($4 = '' OR c.kind = $4)
+               AND ($5 = 0 OR c.id < $5)
+             ORDER BY c.id DESC LIMIT $6"
+        ))
+        .bind(ws.get())
+        .bind(like_pattern(filter.search))
+        .bind(filter.portal.map_or(-1, i64::from))
+        .bind(filter.kind.unwrap_or(""))
+        .bind(before.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn update_client(
+        &self,
+        ws: WorkspaceId,
+        id: ClientId,
+        changes: &ClientChanges<'_>,
+        now_ms: i64,
+    ) -> StoreResult<ClientRow> {
+        let n = sqlx::query(
+            "UPDATE client SET name = $3, phone = $4, billing_address = $5, site_address = $6, updated_at = $7
+             WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(id.get())
+        .bind(changes.name)
+        .bind(changes.phone)
+        .bind(changes.billing_address)
+        .bind(changes.site_address)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.client(ws, id).await
+    }
+
+    /// Archives a client: hidden from lists, its portal link stops working (the portal
+    /// lookup skips archived clients) and its open sessions and codes end. Nothing is
+    /// deleted; archiving twice keeps the first date.
+    pub async fn archive_client(
+        &self,
+        ws: WorkspaceId,
+        id: ClientId,
+        now_ms: i64,
+    ) -> StoreResult<ClientRow> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE client SET archived_at = COALESCE(archived_at, $3), updated_at = $3
+             WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(id.get())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        close_client_access(&mut tx, ws, id, now_ms).await?;
+        tx.commit().await?;
+        self.client(ws, id).await
+    }
+}

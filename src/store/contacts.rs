@@ -239,3 +239,68 @@ async fn end_contact_access(
     }
     Ok(())
 }
+
+impl Store {
+    /// One keyset page of a client's contacts, oldest first: ids above `after`.
+    pub async fn contacts_page(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        after: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<ContactRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contact
+             WHERE workspace_id = $1 AND client_id = $2 AND deleted_at IS NULL AND id > $3
+             ORDER BY id LIMIT $4"
+        ))
+        .bind(ws.get())
+        .bind(client.get())
+        .bind(after.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Replaces a contact's details. When the address changes, sessions made for the old
+    /// one end and codes sent to it are voided, in the same transaction; an address
+    /// another contact of the client has is a [`StoreError::Conflict`].
+    pub async fn update_contact(
+        &self,
+        ws: WorkspaceId,
+        id: ContactId,
+        new: &NewContact<'_>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let old: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT client_id, email_norm FROM contact WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(id.get())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (client_id, old_norm) = old.ok_or(StoreError::NotFound)?;
+        sqlx::query(
+            "UPDATE contact SET first_name = $3, last_name = $4, email = $5, email_norm = $6,
+                 phone = $7, role = $8, updated_at = $9
+             WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(ws.get())
+        .bind(id.get())
+        .bind(new.first_name)
+        .bind(new.last_name)
+        .bind(new.email.map(|e| e.as_str().to_string()))
+        .bind(new.email.map(|e| e.normalised().to_string()))
+        .bind(new.phone)
+        .bind(new.role)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if old_norm.as_deref() != new.email.map(EmailAddress::normalised) {
+            end_contact_access(&mut tx, ws, id, client_id, old_norm.as_deref(), now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

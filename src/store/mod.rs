@@ -8,6 +8,8 @@
 //! - no boolean expressions in select lists (SQLite answers integers, PostgreSQL booleans);
 //! - `INSERT ... ON CONFLICT` and `RETURNING` are used as both support them.
 
+pub mod api_reads;
+pub mod api_tokens;
 pub mod audit;
 pub mod clients;
 pub mod contacts;

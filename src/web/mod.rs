@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .nest("/portal", crate::portal::router())
         .nest("/staff", crate::staff::router())
+        .nest("/api/v1", crate::api::router())
         .fallback(|| async { error::AppError::NotFound })
         .method_not_allowed_fallback(|| async {
             error::error_page(StatusCode::METHOD_NOT_ALLOWED, "Not available this way", "This address cannot be used like that. Go back and use the page's own links and buttons.")
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side", "The problem has been logged. Please try again in a moment.")
         }))
+        .layer(middleware::from_fn(crate::api::json_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -7,6 +7,8 @@
 mod support;
 
 mod accessibility;
+mod api;
+mod api_contract;
 mod browser;
 mod demo;
 mod files;

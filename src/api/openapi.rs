@@ -1,0 +1,95 @@
+//! The OpenAPI 3 description of `/api/v1`, generated from the handlers' annotations and
+//! the request/response types (utoipa), so it cannot drift from the code it describes.
+
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{clients, contacts, error, portal, records};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portico API",
+        version = "1",
+        description = "The back office's clients, contacts and portal access, and read access to its documents and work, for other systems of the business. \
+Authenticate with `Authorization: Bearer <token>` (tokens are made under API tokens in the back office). \
+Errors are JSON `{\"code\", \"message\", \"field\"}` with a stable `code`. Lists take `limit` and `cursor` \
+and answer `next_cursor` (null on the last page)."
+    ),
+    paths(
+        clients::list,
+        clients::get,
+        clients::create,
+        clients::update,
+        clients::archive,
+        contacts::list,
+        contacts::create,
+        contacts::update,
+        contacts::delete,
+        portal::set,
+        portal::regenerate,
+        records::list_invoices,
+        records::get_invoice,
+        records::list_quotes,
+        records::get_quote,
+        records::list_payments,
+        records::get_payment,
+        records::list_jobs,
+        records::get_job,
+        records::list_projects,
+        records::get_project,
+        records::list_tasks,
+        records::get_task,
+        records::list_requests,
+        records::get_request,
+        records::list_products,
+        records::get_product,
+        records::list_files,
+        records::get_file,
+        document,
+    ),
+    components(schemas(
+        error::ApiErrorBody,
+        error::FieldProblem,
+        clients::KindFilter,
+        clients::PortalFilter
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "clients", description = "Companies and individuals"),
+        (name = "contacts", description = "The people of a client"),
+        (name = "portal", description = "A client's portal access and link"),
+        (name = "invoices", description = "Invoices (read-only)"),
+        (name = "quotes", description = "Quotes (read-only)"),
+        (name = "payments", description = "Payments (read-only)"),
+        (name = "jobs", description = "Jobs (read-only)"),
+        (name = "projects", description = "Projects (read-only)"),
+        (name = "tasks", description = "Tasks (read-only)"),
+        (name = "requests", description = "Client requests (read-only)"),
+        (name = "products", description = "Products and services (read-only)"),
+        (name = "files", description = "Attached files' descriptions (read-only)"),
+        (name = "meta", description = "This description"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// This document (needs no token).
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
