@@ -4,6 +4,7 @@
 mod audit;
 mod client_forms;
 mod clients;
+mod integrations;
 mod login;
 pub mod session;
 
@@ -21,6 +22,17 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/audit", get(audit::page))
+        .route("/integrations", get(integrations::page))
+        .route("/integrations/stripe", post(integrations::connect_stripe))
+        .route(
+            "/integrations/stripe/disconnect",
+            post(integrations::disconnect_stripe),
+        )
+        .route("/integrations/telr", post(integrations::connect_telr))
+        .route(
+            "/integrations/telr/disconnect",
+            post(integrations::disconnect_telr),
+        )
         .route(
             "/clients",
             get(clients::list).post(client_forms::create_client),
