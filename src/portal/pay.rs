@@ -42,7 +42,7 @@ pub fn pay_options(providers: &[&'static str]) -> Vec<PayOption> {
 pub fn payment_notice(key: &str) -> Option<(&'static str, &'static str)> {
     Some(match key {
         "paid" => ("success", "Thank you — your payment was received and is recorded below."),
-        "recorded" => ("success", "This payment is already recorded below."),
+        "recorded" => ("success", "Thank you — your payment is recorded below."),
         "pending" => (
             "info",
             "Your payment is not confirmed yet. This page updates once the payment provider confirms it.",
