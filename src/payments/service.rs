@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::AppState;
 use crate::domain::money::{Currency, Money};
 use crate::ids::{PaymentId, WorkspaceId};
-use crate::payments::amounts::{stripe_amount, stripe_currency, telr_amount_to_minor};
+use crate::payments::amounts::{stripe_amount, stripe_currency};
 use crate::payments::provider::{self, ProviderError, StripeSession};
 use crate::payments::telr::{self, CheckedOrder, CreateOrder, TelrCredentials};
 use crate::payments::{stripe, vault};
@@ -588,10 +588,8 @@ fn telr_verdict(
             Some(telr::OrderStatus::Declined) => Verdict::Closed("failed"),
             _ => Verdict::Pending,
         },
+        // Only a paid order reaches these (confirm_paid checks the status first).
         Err(e @ (telr::NotPaid::CartId | telr::NotPaid::Amount | telr::NotPaid::TestMode)) => {
-            // A declined or pending order can carry the right details too; only a paid
-            // one with wrong details is a mismatch, which confirm_paid has checked.
-            let _ = telr_amount_to_minor(checked.amount, currency);
             Verdict::Mismatch(e.to_string())
         }
     }
@@ -760,4 +758,123 @@ pub fn spawn_reconciler(state: AppState) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(provider: &str, amount: i64, currency: &str) -> AttemptRow {
+        AttemptRow {
+            id: 77,
+            workspace_id: 1,
+            client_id: 2,
+            invoice_id: 3,
+            contact_id: None,
+            provider: provider.into(),
+            status: "open".into(),
+            amount_minor: amount,
+            currency: currency.into(),
+            idempotency_key: "k".into(),
+            provider_session_id: Some("cs_test_1".into()),
+            provider_ref: None,
+            livemode: 0,
+            expires_at: 0,
+            checkout_url: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn paid_session() -> StripeSession {
+        StripeSession {
+            id: "cs_test_1".into(),
+            status: "complete".into(),
+            payment_status: "paid".into(),
+            amount_total: Some(12_340),
+            currency: Some("kwd".into()),
+            client_reference_id: Some("77".into()),
+            metadata: [
+                ("payment_attempt_id", "77"),
+                ("invoice_id", "3"),
+                ("workspace_id", "1"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            payment_intent: Some("pi_1".into()),
+            ..StripeSession::default()
+        }
+    }
+
+    fn verdict(s: &StripeSession) -> String {
+        let kwd = Currency::parse("KWD").unwrap();
+        match stripe_verdict(&attempt("stripe", 12_340, "KWD"), "cs_test_1", s, kwd) {
+            Verdict::Paid(r) => format!("paid {r}"),
+            Verdict::Pending => "pending".into(),
+            Verdict::Closed(c) => c.into(),
+            Verdict::Mismatch(_) => "mismatch".into(),
+        }
+    }
+
+    #[test]
+    fn a_stripe_session_counts_as_paid_only_when_everything_matches() {
+        assert_eq!(verdict(&paid_session()), "paid pi_1");
+        let changes: [fn(&mut StripeSession); 7] = [
+            |s| s.amount_total = Some(12_350),
+            |s| s.currency = Some("usd".into()),
+            |s| s.client_reference_id = Some("78".into()),
+            |s| {
+                s.metadata.insert("workspace_id".into(), "9".into());
+            },
+            |s| {
+                s.metadata.insert("invoice_id".into(), "4".into());
+            },
+            |s| s.livemode = true,
+            |s| s.id = "cs_test_other".into(),
+        ];
+        for change in changes {
+            let mut s = paid_session();
+            change(&mut s);
+            assert_eq!(verdict(&s), "mismatch");
+        }
+        let mut s = paid_session();
+        s.payment_status = "unpaid".into();
+        assert_eq!(verdict(&s), "pending");
+        s.status = "expired".into();
+        assert_eq!(verdict(&s), "expired");
+    }
+
+    #[test]
+    fn a_telr_order_counts_as_paid_only_with_code_3_and_matching_details() {
+        let conn = TelrConn {
+            secrets: TelrSecrets {
+                auth_key: "a".into(),
+                advice_secret: "s".into(),
+            },
+            settings: TelrSettings {
+                store_id: "15996".into(),
+                test_mode: true,
+            },
+        };
+        let aed = Currency::parse("AED").unwrap();
+        let a = attempt("telr", 1_050, "AED");
+        let body = |code: i64, cart: &str, amount: &str, test: i64| {
+            serde_json::json!({"order": {"ref": "R1", "cartid": cart, "amount": amount, "currency": "AED",
+                "test": test, "status": {"code": code}, "transaction": {"ref": "T1"}}})
+        };
+        let v = |b: serde_json::Value| match telr_verdict(&a, &conn, "R1", &b, aed) {
+            Verdict::Paid(r) => format!("paid {r}"),
+            Verdict::Pending => "pending".into(),
+            Verdict::Closed(c) => c.into(),
+            Verdict::Mismatch(_) => "mismatch".into(),
+        };
+        assert_eq!(v(body(3, "portico-77", "10.50", 1)), "paid T1");
+        assert_eq!(v(body(3, "portico-78", "10.50", 1)), "mismatch");
+        assert_eq!(v(body(3, "portico-77", "10.00", 1)), "mismatch");
+        assert_eq!(v(body(3, "portico-77", "10.50", 0)), "mismatch");
+        assert_eq!(v(body(1, "portico-77", "10.50", 1)), "pending");
+        assert_eq!(v(body(-3, "portico-77", "10.50", 1)), "failed");
+        assert_eq!(v(body(-1, "portico-77", "10.50", 1)), "expired");
+    }
 }
