@@ -184,6 +184,28 @@ pub async fn stripe_session(
     session_from(stripe_answer(resp).await?)
 }
 
+/// `POST /v1/checkout/sessions/{id}/expire` (A4): an attempt being replaced can no
+/// longer be paid.
+pub async fn stripe_expire_session(
+    config: &Config,
+    key: &str,
+    id: &str,
+) -> Result<(), ProviderError> {
+    if !is_stripe_id(id) {
+        return Err(ProviderError::Refused("not a Stripe session id".into()));
+    }
+    let resp = http()
+        .post(config.stripe_url(&format!("/v1/checkout/sessions/{id}/expire")))
+        .bearer_auth(key)
+        .header("Stripe-Version", STRIPE_VERSION)
+        .header("Accept", "application/json")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .map_err(transport)?;
+    stripe_answer(resp).await.map(|_| ())
+}
+
 /// A PaymentIntent's metadata (where Checkout copies `payment_intent_data[metadata]`).
 pub async fn stripe_payment_intent_metadata(
     config: &Config,

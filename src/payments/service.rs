@@ -207,6 +207,32 @@ pub async fn start_payment(
                 attempt = Some(open);
                 break;
             }
+            // Before replacing it: it may have been paid meanwhile (another tab), and its
+            // Stripe session must not stay payable next to the new one.
+            if let Ok(Confirmation::Recorded | Confirmation::AlreadyRecorded) =
+                confirm_attempt(state, &open, "pay now").await
+            {
+                return Err(PayError::Refused(format!(
+                    "A payment for invoice {} was just confirmed. Reload the invoice to see what is left to pay.",
+                    doc.number
+                )));
+            }
+            if let (Some(conn), Some(session)) = (
+                stripe_conn(state, ws).await?,
+                open.provider_session_id
+                    .as_deref()
+                    .filter(|_| open.provider == "stripe"),
+            ) {
+                if let Err(e) = provider::stripe_expire_session(
+                    &state.config,
+                    &conn.secrets.secret_key,
+                    session,
+                )
+                .await
+                {
+                    tracing::warn!(attempt = open.id, error = %e, "an old Checkout Session could not be expired");
+                }
+            }
             state.store.close_attempt(open.id, "cancelled", now).await?;
         }
         let key = crate::crypto::random_token(24);

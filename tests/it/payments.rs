@@ -786,11 +786,54 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     assert_eq!(p.stripe_create_count(), 1);
     assert!(p.telr.order_count() == 0);
 
+    // Another invoice: Stripe first, then the client changes to Telr; the Stripe
+    // session is expired so it can no longer be paid next to the Telr order.
+    let (switch, _) = p.invoice("USD", 10_000, 5).await;
+    p.press_pay(&ann, switch, "stripe").await;
+    let first = p
+        .stripe
+        .inner
+        .lock()
+        .unwrap()
+        .sessions
+        .values()
+        .find(|s| s["metadata"]["invoice_id"].as_str() == Some(switch.get().to_string().as_str()))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = p.press_pay(&ann, switch, "telr").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with(&p.telr.base));
+    assert_eq!(
+        p.stripe.inner.lock().unwrap().sessions[&first]["status"],
+        "expired"
+    );
+    assert_eq!(
+        p.sql_i64(
+            "SELECT COUNT(*) FROM payment_attempt WHERE invoice_id = $1 AND status = 'open'",
+            switch.get()
+        )
+        .await,
+        1
+    );
+
     // Bob (another client) cannot use Ann's session id or attempt id.
     let bob = Browser::new(&p.app);
     bob.log_in(&p.app, &format!("/portal/{}", p.w.b_key), &p.w.bob_email)
         .await;
-    let session = p.stripe.only_session()["id"].as_str().unwrap().to_string();
+    let session = p
+        .stripe
+        .inner
+        .lock()
+        .unwrap()
+        .sessions
+        .values()
+        .find(|s| s["metadata"]["invoice_id"].as_str() == Some(mine.get().to_string().as_str()))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     p.stripe.pay(&session);
     let r = bob
         .get(&format!("/portal/pay/stripe/return?session_id={session}"))

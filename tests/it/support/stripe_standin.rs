@@ -87,6 +87,7 @@ impl StripeStandIn {
             .route("/v1/balance", get(balance))
             .route("/v1/checkout/sessions", post(create_session))
             .route("/v1/checkout/sessions/{id}", get(get_session))
+            .route("/v1/checkout/sessions/{id}/expire", post(expire_session))
             .route("/v1/payment_intents/{id}", get(get_intent))
             .route("/c/pay/{id}", get(checkout_page))
             .route("/c/pay/{id}/complete", post(checkout_complete))
@@ -315,6 +316,34 @@ async fn get_session(State(st): State<St>, headers: HeaderMap, Path(id): Path<St
     }
     match st.lock().unwrap().sessions.get(&id) {
         Some(s) => Json(s.clone()).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            "No such checkout.session",
+        ),
+    }
+}
+
+async fn expire_session(
+    State(st): State<St>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = authorised(&st, &headers) {
+        return r;
+    }
+    let mut guard = st.lock().unwrap();
+    match guard.sessions.get_mut(&id) {
+        Some(s) if s["status"] == "open" => {
+            s["status"] = json!("expired");
+            s["url"] = Value::Null;
+            Json(s.clone()).into_response()
+        }
+        Some(_) => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "Only open sessions can be expired.",
+        ),
         None => error(
             StatusCode::NOT_FOUND,
             "invalid_request_error",
