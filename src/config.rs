@@ -58,6 +58,10 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Bearer token for `/metrics`; without one, only loopback callers may read it.
     pub metrics_token: Option<SecretString>,
+    /// Stripe's API (`PORTICO_STRIPE_API_BASE`); tests point it at a local stand-in.
+    pub stripe_api_base: Url,
+    /// Telr's gateway (`PORTICO_TELR_API_BASE`); orders go to `<base>/gateway/order.json`.
+    pub telr_api_base: Url,
 }
 
 impl Config {
@@ -206,7 +210,20 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
         };
 
+        let stripe_api_base = provider_base(
+            "PORTICO_STRIPE_API_BASE",
+            get("PORTICO_STRIPE_API_BASE", "stripe_api_base"),
+            "https://api.stripe.com",
+        )?;
+        let telr_api_base = provider_base(
+            "PORTICO_TELR_API_BASE",
+            get("PORTICO_TELR_API_BASE", "telr_api_base"),
+            "https://secure.telr.com",
+        )?;
+
         Ok(Self {
+            stripe_api_base,
+            telr_api_base,
             bind,
             public_url,
             data_dir,
@@ -218,6 +235,46 @@ impl Config {
             metrics_token: get("PORTICO_METRICS_TOKEN", "metrics_token")
                 .map(|t| SecretString::from(t.trim().to_string())),
         })
+    }
+}
+
+/// A payment provider's base URL: http(s), a host, no query; kept without a trailing `/`.
+fn provider_base(
+    var: &'static str,
+    raw: Option<String>,
+    default: &str,
+) -> Result<Url, ConfigError> {
+    let raw = raw.unwrap_or_else(|| default.to_string());
+    let url =
+        Url::parse(raw.trim()).map_err(|e| invalid(var, format!("'{raw}' is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(invalid(
+            var,
+            "must be an http:// or https:// URL with a host and no query",
+        ));
+    }
+    Ok(url)
+}
+
+impl Config {
+    /// `stripe_api_base` joined with an API path such as `/v1/balance`.
+    pub fn stripe_url(&self, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.stripe_api_base.as_str().trim_end_matches('/')
+        )
+    }
+
+    /// Telr's order endpoint (create and check).
+    pub fn telr_order_url(&self) -> String {
+        format!(
+            "{}/gateway/order.json",
+            self.telr_api_base.as_str().trim_end_matches('/')
+        )
     }
 }
 
@@ -353,6 +410,8 @@ mod tests {
             ("PORTICO_SECRET", "short"),
             ("PORTICO_MAIL_FROM", "not a mailbox"),
             ("PORTICO_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("PORTICO_STRIPE_API_BASE", "ftp://stripe"),
+            ("PORTICO_TELR_API_BASE", "https://telr.test/?x=1"),
         ] {
             let err = Config::from_map(&env(&[(var, value)], dir.path()))
                 .unwrap_err()

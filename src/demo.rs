@@ -1374,8 +1374,8 @@ impl Demo<'_> {
             issue_date: &self.date(issue)?,
             due_date: &self.date(due)?,
             currency: client.currency,
-            client_notes: "Payment by bank transfer to Harbour & Pine Building Services LLC, IBAN AE07 0331 2345 6789 0123 456, \
-                or online with Pay now. Please quote the invoice number.",
+            client_notes: "Payment by bank transfer to Harbour & Pine Building Services LLC, IBAN AE07 0331 2345 6789 0123 456. \
+                Please quote the invoice number.",
             internal_notes: if state == InvoiceState::Void { "Raised twice by mistake; replaced by the next invoice." } else { "" },
             job_id: job,
             quote_id: quote,

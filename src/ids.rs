@@ -89,6 +89,7 @@ typed_id!(
     FileId,
     ProductId,
     PaymentId,
+    PaymentAttemptId,
     LoginCodeId,
     AuditEventId,
 );

@@ -50,6 +50,7 @@ pub async fn build_state(config: Config, clock: SharedClock) -> anyhow::Result<A
         .map_err(|e| anyhow::anyhow!("PORTICO_DATA_DIR: cannot open the file store: {e}"))?;
     let state = AppState::new(config, store, clock, mail, files);
     spawn_housekeeping(state.clone());
+    payments::service::spawn_reconciler(state.clone());
     Ok(state)
 }
 

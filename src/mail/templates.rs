@@ -120,3 +120,128 @@ pub fn new_request(m: &NewRequestMail<'_>) -> askama::Result<OutgoingMail> {
         from_name: None,
     })
 }
+
+/// What a payment email says; the same facts for the payer's receipt and the team's notice.
+pub struct PaymentMail<'a> {
+    pub to: &'a str,
+    pub first_name: &'a str,
+    pub business: &'a str,
+    pub client: &'a str,
+    pub method: &'a str,
+    pub amount: &'a str,
+    pub number: &'a str,
+    pub balance: &'a str,
+    pub balance_zero: bool,
+    pub link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_receipt.txt")]
+struct PaymentReceiptText<'a> {
+    first_name: &'a str,
+    business: &'a str,
+    amount: &'a str,
+    number: &'a str,
+    balance: &'a str,
+    balance_zero: bool,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_receipt.html")]
+struct PaymentReceiptHtml<'a> {
+    first_name: &'a str,
+    business: &'a str,
+    amount: &'a str,
+    number: &'a str,
+    balance: &'a str,
+    balance_zero: bool,
+    link: &'a str,
+}
+
+/// The receipt the paying contact receives.
+pub fn payment_receipt(m: &PaymentMail<'_>) -> askama::Result<OutgoingMail> {
+    Ok(OutgoingMail {
+        to: m.to.to_string(),
+        subject: format!("Payment received for invoice {}", m.number),
+        text: PaymentReceiptText {
+            first_name: m.first_name,
+            business: m.business,
+            amount: m.amount,
+            number: m.number,
+            balance: m.balance,
+            balance_zero: m.balance_zero,
+            link: m.link,
+        }
+        .render()?,
+        html: PaymentReceiptHtml {
+            first_name: m.first_name,
+            business: m.business,
+            amount: m.amount,
+            number: m.number,
+            balance: m.balance,
+            balance_zero: m.balance_zero,
+            link: m.link,
+        }
+        .render()?,
+        kind: "payment-receipt",
+        from_name: Some(m.business.to_string()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_received.txt")]
+struct PaymentReceivedText<'a> {
+    client: &'a str,
+    method: &'a str,
+    amount: &'a str,
+    number: &'a str,
+    balance: &'a str,
+    balance_zero: bool,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/payment_received.html")]
+struct PaymentReceivedHtml<'a> {
+    client: &'a str,
+    method: &'a str,
+    amount: &'a str,
+    number: &'a str,
+    balance: &'a str,
+    balance_zero: bool,
+    link: &'a str,
+}
+
+/// The notice the team receives when a client pays online.
+pub fn payment_received(m: &PaymentMail<'_>) -> askama::Result<OutgoingMail> {
+    Ok(OutgoingMail {
+        to: m.to.to_string(),
+        subject: format!(
+            "Payment from {}: {} for invoice {}",
+            m.client, m.amount, m.number
+        ),
+        text: PaymentReceivedText {
+            client: m.client,
+            method: m.method,
+            amount: m.amount,
+            number: m.number,
+            balance: m.balance,
+            balance_zero: m.balance_zero,
+            link: m.link,
+        }
+        .render()?,
+        html: PaymentReceivedHtml {
+            client: m.client,
+            method: m.method,
+            amount: m.amount,
+            number: m.number,
+            balance: m.balance,
+            balance_zero: m.balance_zero,
+            link: m.link,
+        }
+        .render()?,
+        kind: "payment-received",
+        from_name: None,
+    })
+}

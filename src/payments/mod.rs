@@ -11,8 +11,14 @@
 //! - [`telr`]: the Hosted Payment Page create and check requests (C2, C3), the order
 //!   status codes (C3) and Transaction Advice Service `tran_check` verification (C4).
 //!
-//! The HTTP calls, persistence and idempotency keys (A5) belong to the callers.
+//! On top of that core: [`vault`] seals provider credentials at rest, [`provider`] makes
+//! the HTTP calls, [`service`] starts, confirms and records payments exactly once (and
+//! runs the reconciler), and [`webhooks`] receives Stripe events and Telr advice.
 
 pub mod amounts;
+pub mod provider;
+pub mod service;
 pub mod stripe;
 pub mod telr;
+pub mod vault;
+pub mod webhooks;

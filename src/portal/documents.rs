@@ -110,6 +110,8 @@ pub struct InvoiceRowView {
     pub status_class: &'static str,
     /// Void invoices are listed but have no page.
     pub linked: bool,
+    /// Something is left to pay.
+    pub payable: bool,
 }
 
 #[derive(Template)]
@@ -119,13 +121,14 @@ struct InvoiceList {
     list: ListChrome,
     rows: Vec<InvoiceRowView>,
     empty: &'static str,
+    pay_options: Vec<super::pay::PayOption>,
 }
 
 pub async fn invoices(
     State(state): State<AppState>,
     user: PortalUser,
     Query(q): Query<ListQuery>,
-) -> AppResult<Html<String>> {
+) -> AppResult<axum::response::Response> {
     const BASE: &str = "/portal/invoices";
     let controls = ListControls::parse(BASE, INVOICE_FILTERS, &q)?;
     let ctx = page_context(&state, &user, "invoices").await?;
@@ -161,6 +164,8 @@ pub async fn invoices(
                     v.status_class
                 },
                 linked: !void,
+                payable: matches!(inv.status.as_str(), "sent" | "partially_paid")
+                    && inv.balance_minor() > 0,
             }
         })
         .collect();
@@ -174,8 +179,13 @@ pub async fn invoices(
         list: controls.chrome(BASE, &page.next),
         rows,
         empty,
+        pay_options: super::pay::pay_options(
+            &crate::payments::service::connected_providers(&state, user.scope.workspace_id())
+                .await?,
+        ),
     };
-    Ok(Html(view.render()?))
+    let html = view.render()?;
+    Ok(super::pay::page_with_pay(&state, &view.pay_options, html))
 }
 
 pub struct PaymentView {
@@ -213,13 +223,22 @@ struct InvoicePage {
     payments: Vec<PaymentView>,
     files: Vec<super::files::FileView>,
     contact_line: String,
+    pay_options: Vec<super::pay::PayOption>,
+    notice: Option<(&'static str, &'static str)>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct InvoiceQuery {
+    #[serde(default)]
+    payment: String,
 }
 
 pub async fn invoice(
     State(state): State<AppState>,
     user: PortalUser,
     Path(id): Path<String>,
-) -> AppResult<Html<String>> {
+    Query(q): Query<InvoiceQuery>,
+) -> AppResult<axum::response::Response> {
     let id = parse_id(&id)?;
     let doc = state
         .store
@@ -273,10 +292,20 @@ pub async fn invoice(
             .collect(),
         files,
         contact_line: contact_line(&ctx.profile),
+        pay_options: if matches!(doc.status.as_str(), "sent" | "partially_paid") {
+            super::pay::pay_options(
+                &crate::payments::service::connected_providers(&state, user.scope.workspace_id())
+                    .await?,
+            )
+        } else {
+            Vec::new()
+        },
+        notice: super::pay::payment_notice(&q.payment),
         shell: ctx.shell,
         doc,
     };
-    Ok(Html(view.render()?))
+    let html = view.render()?;
+    Ok(super::pay::page_with_pay(&state, &view.pay_options, html))
 }
 
 pub struct QuoteRowView {

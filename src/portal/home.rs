@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
 
 use super::session::PortalUser;
 use super::view::{page_context, Shell};
@@ -57,6 +56,7 @@ struct HomePage {
     quotes: Vec<QuoteView>,
     jobs: Vec<JobView>,
     about: String,
+    pay_options: Vec<super::pay::PayOption>,
 }
 
 pub fn invoice_view(inv: &InvoiceSummary, today: jiff::civil::Date) -> InvoiceView {
@@ -89,7 +89,10 @@ pub fn quote_view(q: &QuoteSummary) -> QuoteView {
 
 const HOME_LIST: i64 = 10;
 
-pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<Html<String>> {
+pub async fn home(
+    State(state): State<AppState>,
+    user: PortalUser,
+) -> AppResult<axum::response::Response> {
     let store = &state.store;
     let scope = user.scope;
     let ctx = page_context(&state, &user, "home").await?;
@@ -133,6 +136,10 @@ pub async fn home(State(state): State<AppState>, user: PortalUser) -> AppResult<
             })
             .collect(),
         about: ctx.profile.about_us,
+        pay_options: super::pay::pay_options(
+            &crate::payments::service::connected_providers(&state, scope.workspace_id()).await?,
+        ),
     };
-    Ok(Html(page.render()?))
+    let html = page.render()?;
+    Ok(super::pay::page_with_pay(&state, &page.pay_options, html))
 }

@@ -5,6 +5,7 @@ mod documents;
 pub mod files;
 mod home;
 mod login;
+pub mod pay;
 mod requests;
 pub mod session;
 mod view;
@@ -28,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/files/{id}/download", get(files::download))
         .route("/invoices", get(documents::invoices))
         .route("/invoices/{id}", get(documents::invoice))
+        .route("/invoices/{id}/pay", post(pay::pay))
+        .route("/pay/stripe/return", get(pay::stripe_return))
+        .route("/pay/telr/return/{id}", get(pay::telr_return))
         .route("/quotes", get(documents::quotes))
         .route("/quotes/{id}", get(documents::quote))
         .route("/requests", get(requests::list).post(requests::create))

@@ -53,7 +53,16 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
     (
         "payments",
         "Payments",
-        &["payment.recorded", "payment.succeeded", "payment.refunded"],
+        &[
+            "payment.recorded",
+            "payment.started",
+            "payment.succeeded",
+            "payment.refunded",
+            "payment.mismatch",
+            "payment.callback_rejected",
+            "integration.connected",
+            "integration.disconnected",
+        ],
     ),
     (
         "records",

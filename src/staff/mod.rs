@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod client_forms;
 mod clients;
+mod integrations;
 mod login;
 pub mod session;
 
@@ -22,6 +23,17 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/audit", get(audit::page))
+        .route("/integrations", get(integrations::page))
+        .route("/integrations/stripe", post(integrations::connect_stripe))
+        .route(
+            "/integrations/stripe/disconnect",
+            post(integrations::disconnect_stripe),
+        )
+        .route("/integrations/telr", post(integrations::connect_telr))
+        .route(
+            "/integrations/telr/disconnect",
+            post(integrations::disconnect_telr),
+        )
         .route(
             "/api-tokens",
             get(api_tokens::page).post(api_tokens::create),

@@ -15,6 +15,7 @@ pub mod clients;
 pub mod contacts;
 pub mod documents;
 pub mod files;
+pub mod payments;
 pub mod portal_auth;
 pub mod portal_home;
 pub mod portal_lists;

@@ -28,6 +28,22 @@ use crate::app::AppState;
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/// The policy for a page whose forms may lead to other origins: Pay now posts here and is
+/// redirected to the payment provider's page, and browsers apply `form-action` to every
+/// redirect of a form submission. Only configured provider origins are added.
+pub fn csp_allowing_forms_to(origins: &[String]) -> HeaderValue {
+    let extra: String = origins
+        .iter()
+        .filter(|o| {
+            o.bytes()
+                .all(|b| b.is_ascii_graphic() && b != b';' && b != b',')
+        })
+        .map(|o| format!(" {o}"))
+        .collect();
+    let policy = CSP.replace("form-action 'self'", &format!("form-action 'self'{extra}"));
+    HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(CSP))
+}
+
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     // HSTS only when the product is served over https; on plain http it would be ignored.
@@ -47,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/portal", crate::portal::router())
         .nest("/staff", crate::staff::router())
         .nest("/api/v1", crate::api::router())
+        .nest("/webhooks", crate::payments::webhooks::router())
         .fallback(|| async { error::AppError::NotFound })
         .method_not_allowed_fallback(|| async {
             error::error_page(StatusCode::METHOD_NOT_ALLOWED, "Not available this way", "This address cannot be used like that. Go back and use the page's own links and buttons.")
@@ -54,7 +71,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(reject_nul_bytes))
         .layer(middleware::from_fn(reject_cross_site))
         .layer(middleware::from_fn_with_state(state.clone(), count_requests))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &axum::http::Response<axum::body::Body>| hsts.clone()))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -13,6 +13,7 @@ mod browser;
 mod demo;
 mod files;
 mod isolation;
+mod payments;
 mod portal_access;
 mod portal_login;
 mod portal_sections;

@@ -6,6 +6,8 @@ pub mod db;
 pub mod http;
 pub mod records;
 pub mod smtp;
+pub mod stripe_standin;
+pub mod telr_standin;
 pub mod world;
 
 use std::collections::HashMap;
@@ -35,6 +37,9 @@ pub struct Options {
     pub public_url: Option<String>,
     /// `PORTICO_TRUSTED_PROXIES`, so tests can speak from many addresses.
     pub trusted_proxies: Option<String>,
+    /// `PORTICO_STRIPE_API_BASE` and `PORTICO_TELR_API_BASE` (the payment stand-ins).
+    pub stripe_api_base: Option<String>,
+    pub telr_api_base: Option<String>,
 }
 
 impl TestApp {
@@ -62,6 +67,12 @@ impl TestApp {
                 .public_url
                 .unwrap_or_else(|| format!("http://{addr}")),
         );
+        if let Some(b) = options.stripe_api_base {
+            env.insert("PORTICO_STRIPE_API_BASE".to_string(), b);
+        }
+        if let Some(b) = options.telr_api_base {
+            env.insert("PORTICO_TELR_API_BASE".to_string(), b);
+        }
         if let Some(p) = options.trusted_proxies {
             env.insert("PORTICO_TRUSTED_PROXIES".to_string(), p);
         }
