@@ -44,7 +44,7 @@ if [ -z "$st_bin" ]; then
     say "installing schemathesis (PyPI) for the API contract test"
     command -v python3 >/dev/null || apt_install python3
     python3 -m venv target/schemathesis >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv target/schemathesis; }
-    target/schemathesis/bin/pip install -q schemathesis
+    target/schemathesis/bin/pip install -q "schemathesis==4.32.5"
   fi
 fi
 export PORTICO_SCHEMATHESIS="$st_bin"
@@ -85,9 +85,17 @@ if [ -z "$pg_url" ]; then
   fi
 fi
 
+# Each test makes its own PostgreSQL database, named after this run (see
+# tests/it/support/db.rs); only this run's are dropped, so two runs on one server (two
+# checkouts, or CI beside a developer) leave each other alone. A drop that fails (a
+# connection still closing) is not a test failure.
+export PORTICO_TEST_RUN=$$
 drop_test_databases() {
-  psql "$pg_url" -tAc "select datname from pg_database where datname like 'portico_t_%'" 2>/dev/null |
-    while read -r db; do [ -n "$db" ] && psql "$pg_url" -qc "drop database if exists \"$db\"" >/dev/null 2>&1; done
+  local dbs
+  dbs=$(psql "$pg_url" -tAc "select datname from pg_database where starts_with(datname, 'portico_t_${PORTICO_TEST_RUN}_')" 2>/dev/null) || return 0
+  for db in $dbs; do
+    psql "$pg_url" -qc "drop database if exists \"$db\"" >/dev/null 2>&1 || true
+  done
   return 0
 }
 

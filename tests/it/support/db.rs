@@ -12,14 +12,21 @@ fn postgres_base() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
-/// A database URL for one test. PostgreSQL databases are named `portico_t_<random>`;
-/// the test script drops leftovers.
+/// A database URL for one test. PostgreSQL databases are named
+/// `portico_t_<run>_<random>`, `<run>` from `PORTICO_TEST_RUN` (the test script's process
+/// id), so the script drops its own leftovers and never another run's databases.
 pub async fn fresh_database_url(dir: &Path) -> String {
     match postgres_base() {
         None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
         Some(base) => {
+            let run: String = std::env::var("PORTICO_TEST_RUN")
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .take(12)
+                .collect();
             let name = format!(
-                "portico_t_{}",
+                "portico_t_{run}_{}",
                 portico::crypto::random_token(9)
                     .to_lowercase()
                     .replace(['-', '_'], "x")
