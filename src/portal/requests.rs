@@ -375,7 +375,7 @@ pub async fn create(
             now_ms,
         )
         .await?;
-    notify_team(&state, &user, &ctx.shell.client_name, &valid).await;
+    notify_team(&state, &user, id, &ctx.shell.client_name, &valid).await;
     Ok(Redirect::to(&format!("/portal/requests/{id}?sent=1")).into_response())
 }
 
@@ -384,6 +384,7 @@ pub async fn create(
 async fn notify_team(
     state: &AppState,
     user: &PortalUser,
+    request_id: i64,
     client_name: &str,
     req: &request_form::ValidRequest,
 ) {
@@ -398,9 +399,7 @@ async fn notify_team(
             return;
         }
     };
-    let link = state
-        .config
-        .url(&format!("/staff/clients/{}", user.scope.client_id()));
+    let link = state.config.url(&format!("/staff/requests/{request_id}"));
     let contact = if user.session.contact_name.is_empty() {
         user.session.email_norm.clone()
     } else {

@@ -76,6 +76,10 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
             "contact.deleted",
             "contact.email_changed",
             "request.created",
+            "request.status_changed",
+            "request.assigned",
+            "request.note_added",
+            "request.converted",
         ],
     ),
     (

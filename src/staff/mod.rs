@@ -7,6 +7,7 @@ mod client_forms;
 mod clients;
 mod integrations;
 mod login;
+mod requests;
 pub mod session;
 
 use axum::routing::{get, post};
@@ -49,6 +50,12 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}", get(clients::record))
         .route("/clients/{id}/portal", post(clients::set_portal))
         .route("/clients/{id}/portal/regenerate", post(clients::regenerate))
+        .route("/requests", get(requests::list))
+        .route("/requests/{id}", get(requests::detail))
+        .route("/requests/{id}/status", post(requests::set_status))
+        .route("/requests/{id}/assign", post(requests::assign))
+        .route("/requests/{id}/notes", post(requests::add_note))
+        .route("/requests/{id}/convert", post(requests::convert))
         .route("/contacts/{id}", get(clients::contact))
         .route("/contacts/{id}/email", post(clients::contact_email))
 }

@@ -21,6 +21,8 @@ pub struct StaffUser {
     pub role: String,
     pub token: String,
     pub csrf: String,
+    /// New requests in the workspace, shown beside the inbox link.
+    pub new_requests: i64,
 }
 
 impl StaffUser {
@@ -63,9 +65,16 @@ impl FromRequestParts<AppState> for StaffUser {
                 .await
                 .map_err(|e| AppError::from(e).into_response())?;
         }
+        let workspace_id = WorkspaceId::from_db(row.workspace_id);
+        let new_requests = state
+            .store
+            .new_request_count(workspace_id)
+            .await
+            .map_err(|e| AppError::from(e).into_response())?;
         Ok(StaffUser {
             id: StaffUserId::from_db(row.staff_user_id),
-            workspace_id: WorkspaceId::from_db(row.workspace_id),
+            new_requests,
+            workspace_id,
             name: row.name,
             email: row.email,
             role: row.role,

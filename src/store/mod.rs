@@ -22,6 +22,7 @@ pub mod portal_lists;
 pub mod portal_records;
 pub mod products;
 pub mod rate_limit;
+pub mod requests_inbox;
 pub mod staff;
 pub mod work;
 pub mod workspaces;

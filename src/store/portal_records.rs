@@ -224,7 +224,8 @@ impl Store {
         .await?)
     }
 
-    /// The request's status history (never the team's internal notes).
+    /// The request's status history (never the team's internal notes: events that carry
+    /// one, such as notes and assignments, are staff-only).
     pub async fn portal_request_events(
         &self,
         scope: ClientScope,
@@ -232,7 +233,7 @@ impl Store {
     ) -> StoreResult<Vec<RequestEventRow>> {
         Ok(sqlx::query_as(
             "SELECT e.status, e.created_at FROM request_event e
-             WHERE e.workspace_id = $1 AND e.request_id = $3
+             WHERE e.workspace_id = $1 AND e.request_id = $3 AND e.internal_note = ''
                AND EXISTS (SELECT 1 FROM request r WHERE r.id = e.request_id AND r.client_id = $2)
              ORDER BY e.created_at, e.id",
         )

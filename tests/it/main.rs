@@ -20,3 +20,4 @@ mod portal_sections;
 mod portal_session;
 mod security;
 mod staff_clients;
+mod staff_requests;
