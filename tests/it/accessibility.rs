@@ -204,6 +204,26 @@ async fn the_back_office_pages_pass_axe() {
         .unwrap();
     wait_for_path(c, "/staff/clients").await;
 
+    let request = app
+        .state
+        .store
+        .create_request(
+            w.ws,
+            w.a,
+            &portico::store::work::NewRequest {
+                contact_id: Some(w.ann),
+                subject: "Pump stopped",
+                details: "It hums,\nthen stops.",
+                preferred_date: None,
+                site_address: "Warehouse 4",
+                status: "new",
+                product_id: None,
+                idempotency_key: None,
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
     let pages = [
         "/staff/clients".to_string(),
         format!("/staff/clients/{}", w.a),
@@ -212,6 +232,8 @@ async fn the_back_office_pages_pass_axe() {
         "/staff/clients/new".to_string(),
         format!("/staff/clients/{}/contacts/new", w.a),
         "/staff/audit".to_string(),
+        "/staff/requests".to_string(),
+        format!("/staff/requests/{request}"),
     ];
     for page in &pages {
         c.goto(&app.url(page)).await.unwrap();
