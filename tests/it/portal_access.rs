@@ -32,6 +32,7 @@ async fn toggle(staff: &Browser, client: &str, on: bool) {
             &[
                 ("_csrf", &csrf_of(&page)),
                 ("enabled", if on { "on" } else { "off" }),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -187,7 +188,7 @@ async fn regenerating_the_link_kills_the_old_one_at_once() {
     let r = staff
         .post_form(
             &format!("/staff/clients/{}/portal/regenerate", w.a),
-            &[("_csrf", &csrf_of(&page))],
+            &[("_csrf", &csrf_of(&page)), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -353,4 +354,62 @@ async fn the_audit_log_pages_back_through_older_events() {
         .replace("&#38;", "&");
     let (_, second) = staff.get_text(&next).await;
     assert!(second.contains("event-05") && !second.contains("event-59"));
+}
+
+#[tokio::test]
+async fn turning_access_off_or_regenerating_asks_first_and_changes_nothing_until_confirmed() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let client = Browser::new(&app);
+    client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let staff = staff_browser(&app, &w).await;
+    let (_, page) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
+    assert_eq!(
+        page.matches("I understand open sessions end").count(),
+        2,
+        "both buttons carry the required checkbox"
+    );
+    let csrf = csrf_of(&page);
+    for (path, fields) in [
+        (
+            format!("/staff/clients/{}/portal", w.a),
+            vec![("enabled", "off")],
+        ),
+        (format!("/staff/clients/{}/portal/regenerate", w.a), vec![]),
+    ] {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend(fields.iter().copied());
+        let r = staff.post_form(&path, &form).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}: a confirmation step");
+        let confirm = r.text().await.unwrap();
+        assert!(confirm.contains("I understand open sessions end"));
+        assert!(confirm.contains("signed out"), "says what happens");
+        assert!(confirm.contains(&format!("action=\"{path}\"")), "{path}");
+        // Nothing changed yet: the link still works and the session is open.
+        let row = app.state.store.client(w.ws, w.a).await.unwrap();
+        assert!(row.portal_on());
+        assert_eq!(row.portal_access_key.as_deref(), Some(w.a_key.as_str()));
+        assert_eq!(client.get("/portal/home").await.status(), StatusCode::OK);
+    }
+    // Confirmed from the step's own form, it happens.
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{}/portal", w.a),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("enabled", "off"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!app.state.store.client(w.ws, w.a).await.unwrap().portal_on());
+    // Turning it on needs no confirmation.
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{}/portal", w.a),
+            &[("_csrf", csrf.as_str()), ("enabled", "on")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
