@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/", get(|| async { Redirect::to("/portal") }))
+        .route("/portal/", get(|| async { Redirect::to("/portal") }))
+        .route("/staff/", get(|| async { Redirect::to("/staff") }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

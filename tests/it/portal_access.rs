@@ -413,3 +413,49 @@ async fn turning_access_off_or_regenerating_asks_first_and_changes_nothing_until
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_link_with_trailing_punctuation_leads_to_the_clean_link_only_when_live() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let b = Browser::new(&app);
+    let clean = w.a_link();
+    for suffix in ["/", ".", "),", ")", ">", "/.", ".)", "!", "\u{201d}"] {
+        let r = b.get(&format!("{clean}{suffix}")).await;
+        assert!(
+            r.status() == StatusCode::SEE_OTHER || r.status() == StatusCode::PERMANENT_REDIRECT,
+            "{suffix:?}: {}",
+            r.status()
+        );
+        assert_eq!(r.headers()["location"], clean.as_str(), "{suffix:?}");
+    }
+    // A key that is not live stays a plain 404, whatever follows it.
+    for path in [
+        "/portal/not-a-key.".to_string(),
+        "/portal/not-a-key/".to_string(),
+        format!("{clean}x."),
+        format!("{clean}/home"),
+        format!("{clean}/x."),
+    ] {
+        let r = b.get(&path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Once the link is switched off, its punctuated forms are dead too.
+    let staff = staff_browser(&app, &w).await;
+    toggle(&staff, &w.a.to_string(), false).await;
+    assert_eq!(
+        b.get(&format!("{clean}.")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(&format!("{clean}/")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The section roots with a trailing slash go to their clean paths.
+    let r = b.get("/portal/").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/portal");
+    let r = b.get("/staff/").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/staff");
+}
