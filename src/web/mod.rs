@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side", "The problem has been logged. Please try again in a moment.")
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), error_way_back))
         .layer(middleware::from_fn(crate::api::json_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -154,6 +155,15 @@ async fn count_requests(State(state): State<AppState>, req: Request, next: Next)
         started.elapsed().as_micros() as u64,
     );
     response
+}
+
+/// Error pages point back to where the request came from; see [`error::WayBack`].
+async fn error_way_back(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(req.headers());
+    let has_portal_session =
+        cookies::get(&jar, cookies::PORTAL_SESSION, state.config.is_https()).is_some();
+    let way = error::WayBack::for_request(req.uri().path(), has_portal_session);
+    error::WAY_BACK.scope(way, next.run(req)).await
 }
 
 /// Fetch Metadata: browsers label requests sent by another site; an unsafe method from

@@ -459,3 +459,27 @@ async fn a_link_with_trailing_punctuation_leads_to_the_clean_link_only_when_live
     assert!(r.status().is_redirection(), "{}", r.status());
     assert_eq!(r.headers()["location"], "/staff");
 }
+
+#[tokio::test]
+async fn error_pages_point_back_to_where_the_error_happened() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+
+    let anonymous = Browser::new(&app);
+    let (status, page) = anonymous.get_text("/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"<a href="/portal">Go to the client portal sign-in</a>"#));
+
+    let client = Browser::new(&app);
+    client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let (status, page) = client.get_text("/portal/invoices/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"href="/portal/home""#), "{page}");
+    assert!(!page.contains("client portal sign-in"));
+
+    let staff = staff_browser(&app, &w).await;
+    let (status, page) = staff.get_text("/staff/clients/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"href="/staff""#), "{page}");
+    assert!(!page.contains("client portal sign-in"));
+}
