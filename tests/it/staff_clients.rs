@@ -580,3 +580,103 @@ async fn a_new_company_is_onboarded_and_its_new_contact_signs_in_to_the_portal()
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Fresh Start Co") || home.contains("Farah"));
 }
+
+#[tokio::test]
+async fn names_and_emails_with_direction_or_control_characters_are_refused_by_field() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let before = counts(&app).await;
+    let client_cases: Vec<Case> = vec![
+        (
+            vec![("kind", "company"), ("name", "Acme \u{202E}gnp.exe")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "individual"), ("name", "Eve \u{2067}Evil\u{2069}")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "company"), ("name", "Zero\u{200B}Width")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "company"), ("name", "Bell\u{7} Co")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![
+                ("kind", "individual"),
+                ("name", "Eve Smith"),
+                ("email", "eve\u{202D}@example.test"),
+            ],
+            "email",
+            "Email:",
+        ),
+        (
+            vec![
+                ("kind", "company"),
+                ("name", "Fine Co"),
+                ("billing_address", "PO Box 1\n\u{202B}Dubai"),
+            ],
+            "billing_address",
+            "Billing address:",
+        ),
+    ];
+    for (fields, field, label) in client_cases {
+        let r = post_client(&staff, &fields).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "{field}: {page}"
+        );
+        assert!(page.contains(label), "{field}: names the field");
+        assert!(
+            page.contains("invisible or control character"),
+            "{field}: says why"
+        );
+        assert_eq!(counts(&app).await, before, "{field}: nothing stored");
+    }
+    let a = w.a.to_string();
+    let contact_cases: Vec<Case> = vec![
+        (
+            vec![("first_name", "Ann\u{202E}")],
+            "first_name",
+            "First name:",
+        ),
+        (
+            vec![("first_name", "Ann"), ("last_name", "\u{2066}X")],
+            "last_name",
+            "Last name:",
+        ),
+        (
+            vec![("first_name", "Ann"), ("role", "Boss\u{1B}")],
+            "role",
+            "Role:",
+        ),
+    ];
+    for (fields, field, label) in contact_cases {
+        let r = post_contact(&staff, &a, &fields).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(label), "{field}: names the field");
+        assert!(page.contains(&format!("href=\"#{field}\"")), "{field}");
+        assert_eq!(counts(&app).await, before, "{field}: nothing stored");
+    }
+    // Multi-line addresses keep their newlines and tabs; other scripts are welcome.
+    let r = post_client(
+        &staff,
+        &[
+            ("kind", "company"),
+            ("name", "مرحبا José 你好"),
+            ("billing_address", "PO Box 1\nDubai"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
