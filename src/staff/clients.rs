@@ -415,6 +415,32 @@ pub struct EmailForm {
     email: String,
 }
 
+/// The contact page again, with the email field's error and what was typed (422).
+async fn contact_email_refused(
+    state: &AppState,
+    user: StaffUser,
+    contact: ContactRow,
+    typed: &str,
+    error: String,
+) -> AppResult<Response> {
+    let client = state
+        .store
+        .client(user.workspace_id, ClientId::from_db(contact.client_id))
+        .await?;
+    let portal = portal_panel(state, &client).await?;
+    let page = ContactPage {
+        back: format!("contact:{}", contact.id),
+        user,
+        contact,
+        client,
+        portal,
+        error: Some(error),
+        email_value: typed.chars().take(254).collect(),
+        notice: None,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
 /// Changes or clears a contact's email; sessions and codes for the old address end.
 pub async fn contact_email(
     State(state): State<AppState>,
@@ -432,22 +458,8 @@ pub async fn contact_email(
         match EmailAddress::parse(&form.email) {
             Ok(e) => Some(e),
             Err(problem) => {
-                let client = state
-                    .store
-                    .client(user.workspace_id, ClientId::from_db(contact.client_id))
-                    .await?;
-                let portal = portal_panel(&state, &client).await?;
-                let page = ContactPage {
-                    back: format!("contact:{}", contact.id),
-                    user,
-                    contact,
-                    client,
-                    portal,
-                    error: Some(format!("Email: {problem}.")),
-                    email_value: form.email.chars().take(254).collect(),
-                    notice: None,
-                };
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+                let error = format!("Email: {problem}.");
+                return contact_email_refused(&state, user, contact, &form.email, error).await;
             }
         }
     };
@@ -459,9 +471,9 @@ pub async fn contact_email(
     {
         Ok(()) => {}
         Err(crate::store::StoreError::Conflict(_)) => {
-            return Err(AppError::BadRequest(
-                "Another contact of this client already has that email address.".into(),
-            ));
+            let error =
+                "Email: another contact of this client already has that email address.".into();
+            return contact_email_refused(&state, user, contact, &form.email, error).await;
         }
         Err(e) => return Err(e.into()),
     }

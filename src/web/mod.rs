@@ -188,14 +188,16 @@ async fn reject_cross_site(req: Request, next: Next) -> Response {
 const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
 /// NUL characters are never meaningful in this product and PostgreSQL refuses them in
-/// text, so a request carrying one — in its path, query or form body — is refused here,
-/// once, with a clear message, instead of failing deep inside a query.
+/// text, so a request carrying one in its path or query is refused here, once, with a
+/// clear message, instead of failing deep inside a query. A form body holding one is
+/// marked instead: the form extractor refuses it, unless the handler's own validation
+/// names the field and shows the form again (`extract::TextForm`).
 async fn reject_nul_bytes(req: Request, next: Next) -> Response {
     let bad = || {
         error::error_page(
             StatusCode::BAD_REQUEST,
             "Something in the request was not right",
-            "The request contains a NUL character, which is not allowed.",
+            extract::NUL_MESSAGE,
         )
     };
     let target = req
@@ -225,11 +227,17 @@ async fn reject_nul_bytes(req: Request, next: Next) -> Response {
             )
         }
     };
+    let mut req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
     if bytes.contains(&0) || has_encoded_nul(&bytes) {
-        return bad();
+        // Pages read forms only through `extract::Form`; anything else (webhooks read
+        // raw bodies) is refused here.
+        let path = req.uri().path();
+        if !(path.starts_with("/portal/") || path.starts_with("/staff/")) {
+            return bad();
+        }
+        req.extensions_mut().insert(extract::FormHasNul);
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    next.run(req).await
 }
 
 fn has_encoded_nul(bytes: &[u8]) -> bool {

@@ -680,3 +680,38 @@ async fn names_and_emails_with_direction_or_control_characters_are_refused_by_fi
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn changing_a_contacts_email_to_a_taken_or_bad_one_shows_the_form_again_and_changes_nothing()
+{
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let dan = crate::support::world::contact(&app, w.ws, w.a, "Dan", Some("dan@acme.test")).await;
+    let path = format!("/staff/contacts/{dan}");
+    for (typed, message) in [
+        (
+            " ANN@acme.test ",
+            "Email: another contact of this client already has that email address.",
+        ),
+        ("not an address", "Email:"),
+    ] {
+        let (_, page) = staff.get_text(&path).await;
+        let r = staff
+            .post_form(
+                &format!("{path}/email"),
+                &[("_csrf", &csrf_of(&page)), ("email", typed)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(message), "{typed}: {page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{typed}");
+        assert!(
+            page.contains(&format!("value=\"{typed}\"")),
+            "{typed}: what was typed is kept"
+        );
+        let row = app.state.store.contact(w.ws, dan).await.unwrap();
+        assert_eq!(row.email.as_deref(), Some("dan@acme.test"), "{typed}");
+    }
+}
