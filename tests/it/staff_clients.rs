@@ -47,9 +47,16 @@ async fn post_client(staff: &Browser, fields: &[(&str, &str)]) -> reqwest::Respo
     let (status, page) = staff.get_text("/staff/clients/new").await;
     assert_eq!(status, StatusCode::OK);
     let csrf = csrf_of(&page);
-    let mut form = vec![("_csrf", csrf.as_str())];
+    let key = idempotency_key_of(&page);
+    let mut form = vec![("_csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
     form.extend_from_slice(fields);
     staff.post_form("/staff/clients", &form).await
+}
+
+fn idempotency_key_of(page: &str) -> String {
+    let marker = "name=\"idempotency_key\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
 }
 
 async fn post_contact(staff: &Browser, client: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -714,4 +721,52 @@ async fn changing_a_contacts_email_to_a_taken_or_bad_one_shows_the_form_again_an
         let row = app.state.store.contact(w.ws, dan).await.unwrap();
         assert_eq!(row.email.as_deref(), Some("dan@acme.test"), "{typed}");
     }
+}
+
+#[tokio::test]
+async fn sending_the_new_client_form_twice_creates_one_client() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let before = counts(&app).await;
+    let (_, page) = staff.get_text("/staff/clients/new").await;
+    let csrf = csrf_of(&page);
+    let key = idempotency_key_of(&page);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("kind", "individual"),
+        ("name", "Dana Double"),
+        ("email", "dana@double.test"),
+    ];
+    let (one, two) = tokio::join!(
+        staff.post_form("/staff/clients", &form),
+        staff.post_form("/staff/clients", &form)
+    );
+    let first = created_id(&one);
+    assert_eq!(created_id(&two), first, "both land on the same client");
+    // A refresh after the POST sends it once more.
+    let three = staff.post_form("/staff/clients", &form).await;
+    assert_eq!(created_id(&three), first);
+    assert_eq!(
+        counts(&app).await,
+        (before.0 + 1, before.1 + 1),
+        "one client and its person"
+    );
+    // A form without its key is out of date and stores nothing.
+    let r = staff
+        .post_form(
+            "/staff/clients",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("kind", "company"),
+                ("name", "No Key Ltd"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(counts(&app).await, (before.0 + 1, before.1 + 1));
+    // A fresh form makes another client.
+    let r = post_client(&staff, &[("kind", "company"), ("name", "Second Co")]).await;
+    assert_ne!(created_id(&r), first);
 }
