@@ -240,20 +240,33 @@ pub async fn create_client(
     Ok(Redirect::to(&format!("/staff/clients/{id}")).into_response())
 }
 
+/// An individual client is one person (SPEC §2): their own contact, the only one who
+/// signs in to their portal. Contacts are added to companies only.
+fn individual_is_one_person() -> Response {
+    crate::web::error::error_page(
+        StatusCode::CONFLICT,
+        "An individual client has no other contacts",
+        "An individual client is one person, who is their own contact. To give more people access, create a company client and add them to it as contacts.",
+    )
+}
+
 pub async fn new_contact(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-) -> AppResult<Html<String>> {
+) -> AppResult<Response> {
     let id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, id).await?;
+    if client.kind == "individual" {
+        return Ok(individual_is_one_person());
+    }
     let page = NewContactPage {
         user,
         client,
         form: ContactFormData::default(),
         errors: Vec::new(),
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 pub async fn create_contact(
@@ -266,6 +279,9 @@ pub async fn create_contact(
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, id).await?;
+    if client.kind == "individual" {
+        return Ok(individual_is_one_person());
+    }
     let input = ContactInput {
         first_name: form.first_name.clone(),
         last_name: form.last_name.clone(),

@@ -770,3 +770,50 @@ async fn sending_the_new_client_form_twice_creates_one_client() {
     let r = post_client(&staff, &[("kind", "company"), ("name", "Second Co")]).await;
     assert_ne!(created_id(&r), first);
 }
+
+#[tokio::test]
+async fn an_individual_client_is_one_person_and_takes_no_other_contacts() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let r = post_client(
+        &staff,
+        &[
+            ("kind", "individual"),
+            ("name", "Layla Haddad"),
+            ("email", "layla@example.test"),
+        ],
+    )
+    .await;
+    let person = created_id(&r);
+    let (_, page) = staff.get_text(&format!("/staff/clients/{person}")).await;
+    assert!(!page.contains("/contacts/new"), "no Add contact button");
+    assert!(page.contains("An individual client is one person"));
+    let (_, company) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
+    assert!(company.contains(&format!("/staff/clients/{}/contacts/new", w.a)));
+
+    let (status, page) = staff
+        .get_text(&format!("/staff/clients/{person}/contacts/new"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("An individual client is one person"));
+    // The form sent anyway (an old page, a hand-made POST) stores nothing.
+    let before = counts(&app).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{person}/contacts"),
+            &[
+                ("_csrf", &csrf_of(&company)),
+                ("first_name", "Intruder"),
+                ("email", "intruder@example.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("An individual client is one person"));
+    assert_eq!(counts(&app).await, before, "nothing stored");
+}
