@@ -516,3 +516,24 @@ async fn a_nul_or_a_hidden_control_character_in_a_request_names_the_field_and_ke
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn visit_and_schedule_times_name_the_workspace_time_zone() {
+    let (app, _w, r, b) = setup().await;
+    let job = ok_page(&b, &format!("/portal/jobs/{}", r.job_active)).await;
+    // The workspace is in Asia/Dubai (UTC+4, no lettered abbreviation).
+    let tz = jiff::tz::TimeZone::get("Asia/Dubai").unwrap();
+    let start = jiff::Timestamp::from_millisecond(app.now_ms() + 86_400_000)
+        .unwrap()
+        .to_zoned(tz.clone());
+    let end = jiff::Timestamp::from_millisecond(app.now_ms() + 90_000_000)
+        .unwrap()
+        .to_zoned(tz);
+    for t in [&start, &end] {
+        let shown = format!("{} GMT+4", t.strftime("%H:%M"));
+        assert!(job.contains(&shown), "{shown} in {job}");
+    }
+    // Dates alone carry no zone.
+    let home = ok_page(&b, "/portal/home").await;
+    assert!(home.contains("GMT+4"), "the next visit on the home page");
+}
