@@ -158,7 +158,7 @@ pub struct NewContactBody {
         (status = 401, description = "No valid token", body = ApiErrorBody),
         (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
         (status = 409, description = "Another contact of this client has this email", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid; nothing was stored", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid, or the client is an individual (one person, no other contacts); nothing was stored", body = ApiErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -168,7 +168,14 @@ pub async fn create(
     ApiJson(body): ApiJson<NewContactBody>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
     let client = client_id(&id)?;
-    state.store.client(caller.workspace_id, client).await?;
+    let row = state.store.client(caller.workspace_id, client).await?;
+    // An individual client is one person, their own contact (SPEC §2).
+    if row.kind == "individual" {
+        return Err(ApiError::invalid(
+            "client_id",
+            "client_id: an individual client is one person and has no other contacts; add contacts to a company.",
+        ));
+    }
     let valid = validate_contact(&ContactInput {
         first_name: body.first_name,
         last_name: body.last_name,

@@ -3,6 +3,7 @@
 
 use super::email::EmailAddress;
 use super::request_form::FieldError;
+use super::text::check_visible;
 
 #[derive(Debug, Clone, Default)]
 pub struct ClientInput {
@@ -87,7 +88,14 @@ fn check_len(
 }
 
 pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, Vec<FieldError>> {
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = [
+        check_visible(&input.first_name, false, "first_name", "First name"),
+        check_visible(&input.last_name, false, "last_name", "Last name"),
+        check_visible(&input.role, false, "role", "Role"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let first_name = one_line(&input.first_name);
     let last_name = one_line(&input.last_name);
     let phone = one_line(&input.phone);
@@ -141,6 +149,20 @@ pub fn validate_client(input: &ClientInput) -> Result<ValidClient, Vec<FieldErro
             "company"
         }
     };
+    errors.extend(
+        [
+            check_visible(&input.name, false, "name", "Name"),
+            check_visible(
+                &input.billing_address,
+                true,
+                "billing_address",
+                "Billing address",
+            ),
+            check_visible(&input.site_address, true, "site_address", "Site address"),
+        ]
+        .into_iter()
+        .flatten(),
+    );
     let name = one_line(&input.name);
     if name.is_empty() {
         errors.push(FieldError {

@@ -11,6 +11,8 @@ pub enum EmailError {
     TooLong,
     #[error("that does not look like an email address (name@example.com)")]
     Malformed,
+    #[error("it contains an invisible or control character that can hide or reverse text; type the address again")]
+    Hidden,
 }
 
 /// A syntactically plausible address, trimmed. Comparison uses [`EmailAddress::normalised`].
@@ -29,8 +31,12 @@ impl EmailAddress {
         if trimmed.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
-        if trimmed.chars().any(is_invisible) {
-            return Err(EmailError::Malformed);
+        // Stricter than names: not even the joiners some scripts need between letters.
+        if trimmed
+            .chars()
+            .any(|c| c.is_control() || super::text::is_invisible(c))
+        {
+            return Err(EmailError::Hidden);
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
         let domain_ok = !domain.is_empty()
@@ -73,13 +79,6 @@ impl fmt::Display for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.as_typed)
     }
-}
-
-/// Zero-width and direction-changing characters: invisible, so an address holding one
-/// looks like another to the people reading it.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180E}'
-        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}')
 }
 
 /// Unicode NFC, then lower case: "josé" typed with a combining accent (as a macOS paste

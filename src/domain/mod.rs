@@ -12,3 +12,4 @@ pub mod portal_login;
 pub mod portal_view;
 pub mod records;
 pub mod request_form;
+pub mod text;

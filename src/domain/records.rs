@@ -79,12 +79,41 @@ pub fn display_date(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
-/// An instant shown in the workspace's time zone: `Tue 3 Mar 2026, 09:30`.
+/// An instant shown in the workspace's time zone, the time labelled with that zone so no
+/// reader takes it for their own: `Tue 3 Mar 2026, 09:30 GMT+4`, `… 09:30 BST`.
 pub fn display_instant(ms: i64, tz_name: &str) -> String {
     let tz = TimeZone::get(tz_name).unwrap_or(TimeZone::UTC);
     match Timestamp::from_millisecond(ms) {
-        Ok(ts) => ts.to_zoned(tz).strftime("%a %-d %b %Y, %H:%M").to_string(),
+        Ok(ts) => {
+            let zoned = ts.to_zoned(tz);
+            format!(
+                "{} {}",
+                zoned.strftime("%a %-d %b %Y, %H:%M"),
+                zone_label(&zoned)
+            )
+        }
         Err(_) => String::new(),
+    }
+}
+
+/// The zone's abbreviation where it has a lettered one (`GMT`, `CET`, `EST`); else the
+/// offset from UTC (`GMT+4`, `GMT+5:30`), which reads better than a bare `+04`.
+fn zone_label(zoned: &jiff::Zoned) -> String {
+    let abbreviation = zoned.strftime("%Z").to_string();
+    if !abbreviation.is_empty() && abbreviation.chars().all(|c| c.is_ascii_alphabetic()) {
+        return abbreviation;
+    }
+    let seconds = zoned.offset().seconds();
+    if seconds == 0 {
+        return "GMT".into();
+    }
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    let (h, m) = (minutes / 60, minutes % 60);
+    if m == 0 {
+        format!("GMT{sign}{h}")
+    } else {
+        format!("GMT{sign}{h}:{m:02}")
     }
 }
 
@@ -148,6 +177,30 @@ mod tests {
             .parse::<Timestamp>()
             .unwrap()
             .as_millisecond();
-        assert_eq!(display_instant(ms, "Asia/Dubai"), "Tue 3 Mar 2026, 09:30");
+        assert_eq!(
+            display_instant(ms, "Asia/Dubai"),
+            "Tue 3 Mar 2026, 09:30 GMT+4"
+        );
+        assert_eq!(
+            display_instant(ms, "Europe/London"),
+            "Tue 3 Mar 2026, 05:30 GMT"
+        );
+        assert_eq!(
+            display_instant(ms, "Europe/Paris"),
+            "Tue 3 Mar 2026, 06:30 CET"
+        );
+        assert_eq!(
+            display_instant(ms, "Asia/Kolkata"),
+            "Tue 3 Mar 2026, 11:00 IST"
+        );
+        assert_eq!(
+            display_instant(ms, "Asia/Kathmandu"),
+            "Tue 3 Mar 2026, 11:15 GMT+5:45"
+        );
+        assert_eq!(
+            display_instant(ms, "America/Sao_Paulo"),
+            "Tue 3 Mar 2026, 02:30 GMT-3"
+        );
+        assert_eq!(display_instant(ms, "UTC"), "Tue 3 Mar 2026, 05:30 UTC");
     }
 }

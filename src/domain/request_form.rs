@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 
 use super::records::parse_date;
+use super::text::check_visible;
 
 pub const SUBJECT_MAX: usize = 200;
 pub const DETAILS_MAX: usize = 10_000;
@@ -42,8 +43,25 @@ fn clean(text: &str) -> String {
 }
 
 pub fn validate(input: &RequestInput, today: Date) -> Result<ValidRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut err = |field, message: String| errors.push(FieldError { field, message });
+    let mut errors: Vec<FieldError> = [
+        check_visible(&input.subject, false, "subject", "Subject"),
+        check_visible(&input.details, true, "details", "Details"),
+        check_visible(
+            &input.preferred_date,
+            false,
+            "preferred_date",
+            "Preferred date",
+        ),
+        check_visible(&input.site_address, true, "site_address", "Site address"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut err = |field, message: String| {
+        if !errors.iter().any(|e: &FieldError| e.field == field) {
+            errors.push(FieldError { field, message })
+        }
+    };
     let subject = clean(input.subject.trim()).replace('\n', " ");
     let details = clean(input.details.trim());
     let site_address = clean(input.site_address.trim());
@@ -164,9 +182,15 @@ mod tests {
     }
 
     #[test]
-    fn line_endings_are_normalised_and_control_characters_dropped() {
-        let ok = validate(&input("a\u{7}b", "x\r\ny\u{1b}z"), date(2026, 1, 1)).unwrap();
-        assert_eq!(ok.subject, "ab");
-        assert_eq!(ok.details, "x\nyz");
+    fn line_endings_are_normalised_and_control_characters_refused_by_field() {
+        let ok = validate(&input("ab", "x\r\ny\tz"), date(2026, 1, 1)).unwrap();
+        assert_eq!(ok.details, "x\ny\tz");
+        let errs = validate(&input("a\u{7}b", "x\r\ny\u{1b}z"), date(2026, 1, 1)).unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["subject", "details"]);
+        let errs = validate(&input("a\u{202E}b", "x\u{2066}y"), date(2026, 1, 1)).unwrap_err();
+        assert!(
+            errs[0].message.starts_with("Subject: ") && errs[1].message.starts_with("Details: ")
+        );
     }
 }

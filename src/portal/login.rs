@@ -134,6 +134,9 @@ pub async fn client_login_page(
         }
     }
     let Some(client) = client else {
+        if let Some(clean) = clean_portal_link(&state, &key).await? {
+            return Ok(clean);
+        }
         return Ok(crate::web::error::error_page(
             StatusCode::NOT_FOUND,
             "This portal link is not active",
@@ -151,6 +154,51 @@ pub async fn client_login_page(
         error: None,
     };
     Ok((jar, html(StatusCode::OK, page)?).into_response())
+}
+
+/// Punctuation a mail client may take into a link that ends a sentence: `<key>.`,
+/// `<key>),`, `<key>/`. Access keys are URL-safe base64, so none of it is ever part of one.
+fn trim_link_punctuation(raw: &str) -> &str {
+    raw.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+}
+
+/// A portal link with trailing punctuation answers a redirect to the clean link, but only
+/// when the clean link is live; anything else stays the plain "not active" page.
+async fn clean_portal_link(state: &AppState, raw: &str) -> AppResult<Option<Response>> {
+    let trimmed = trim_link_punctuation(raw);
+    if trimmed.is_empty() || trimmed.len() == raw.len() {
+        return Ok(None);
+    }
+    if state.store.client_by_access_key(trimmed).await?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(
+        Redirect::to(&format!("/portal/{trimmed}")).into_response(),
+    ))
+}
+
+/// `GET /portal/{access_key}/...`: a link with a trailing slash (and perhaps more
+/// punctuation after it) goes to the clean link when that one is live.
+pub async fn client_login_page_slashed(
+    State(state): State<AppState>,
+    Path(params): Path<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let mut raw = String::new();
+    for (name, value) in &params {
+        if name == "access_key" {
+            raw.push_str(value);
+        }
+    }
+    raw.push('/');
+    for (name, value) in &params {
+        if name == "rest" {
+            raw.push_str(value);
+        }
+    }
+    match clean_portal_link(&state, &raw).await? {
+        Some(response) => Ok(response),
+        None => Err(AppError::NotFound),
+    }
 }
 
 #[derive(Deserialize)]

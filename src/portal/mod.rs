@@ -48,4 +48,9 @@ pub fn router() -> Router<AppState> {
         .route("/about", get(business::about))
         .route("/contact", get(business::contact))
         .route("/{access_key}", get(login::client_login_page))
+        .route("/{access_key}/", get(login::client_login_page_slashed))
+        .route(
+            "/{access_key}/{*rest}",
+            get(login::client_login_page_slashed),
+        )
 }

@@ -2,7 +2,7 @@
 //! request form (SPEC §8). A submission is stored once however often it is sent: the
 //! form carries an idempotency key, and the answer is a redirect (POST-redirect-GET).
 
-use crate::web::extract::Form;
+use crate::web::extract::TextForm;
 use crate::web::extract::{Path, Query};
 use askama::Template;
 use axum::extract::State;
@@ -253,7 +253,7 @@ pub async fn create(
     State(state): State<AppState>,
     user: PortalUser,
     ClientIp(ip): ClientIp,
-    Form(form): Form<NewRequestForm>,
+    TextForm(form): TextForm<NewRequestForm>,
 ) -> AppResult<Response> {
     csrf::verify(state.config.secret.bytes(), &user.session.token, &form.csrf)?;
     let key = form.idempotency_key.trim();
@@ -296,17 +296,25 @@ pub async fn create(
                 subject: form
                     .subject
                     .chars()
+                    .filter(|c| *c != '\0')
                     .take(request_form::SUBJECT_MAX * 2)
                     .collect(),
                 details: form
                     .details
                     .chars()
+                    .filter(|c| *c != '\0')
                     .take(request_form::DETAILS_MAX * 2)
                     .collect(),
-                preferred_date: form.preferred_date.chars().take(20).collect(),
+                preferred_date: form
+                    .preferred_date
+                    .chars()
+                    .filter(|c| *c != '\0')
+                    .take(20)
+                    .collect(),
                 site_address: form
                     .site_address
                     .chars()
+                    .filter(|c| *c != '\0')
                     .take(request_form::ADDRESS_MAX * 2)
                     .collect(),
                 product_id: product.map(|p| p.to_string()).unwrap_or_default(),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::session::StaffUser;
 use crate::app::AppState;
+use crate::crypto::random_token;
 use crate::domain::client_form::{
     validate_contact, validate_new_client, ClientInput, ContactInput,
 };
@@ -40,6 +41,9 @@ pub struct ClientFormData {
     site_address: String,
     #[serde(default)]
     email: String,
+    /// One-time key of this form: sending it twice creates one client.
+    #[serde(default)]
+    idempotency_key: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,6 +139,7 @@ pub async fn new_client(user: StaffUser) -> AppResult<Html<String>> {
         user,
         form: ClientFormData {
             kind: "company".into(),
+            idempotency_key: random_token(18),
             ..Default::default()
         },
         errors: Vec::new(),
@@ -149,6 +154,25 @@ pub async fn create_client(
     Form(form): Form<ClientFormData>,
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
+    let key = form.idempotency_key.trim().to_string();
+    if key.is_empty()
+        || key.len() > 64
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(AppError::BadRequest(
+            "This form is out of date. Open New client again and resend.".into(),
+        ));
+    }
+    // A repeated submission (double click, refresh after POST) lands on the first one.
+    if let Some(existing) = state
+        .store
+        .client_by_idempotency_key(user.workspace_id, &key)
+        .await?
+    {
+        return Ok(Redirect::to(&format!("/staff/clients/{existing}")).into_response());
+    }
     let input = ClientInput {
         kind: form.kind.clone(),
         name: form.name.clone(),
@@ -171,6 +195,7 @@ pub async fn create_client(
                     billing_address: clip(&form.billing_address, SHOWN_MAX),
                     site_address: clip(&form.site_address, SHOWN_MAX),
                     email: clip(&form.email, SHOWN_MAX),
+                    idempotency_key: key,
                 },
                 errors,
             };
@@ -178,10 +203,30 @@ pub async fn create_client(
         }
     };
     let now = state.clock.now_ms();
-    let id: ClientId = state
+    let id: ClientId = match state
         .store
-        .create_client_checked(user.workspace_id, &valid, now)
-        .await?;
+        .create_client_once(user.workspace_id, &valid, &key, now)
+        .await
+    {
+        Ok(id) => id,
+        // Two identical submissions raced; the other one won.
+        Err(StoreError::Conflict(_)) => {
+            return match state
+                .store
+                .client_by_idempotency_key(user.workspace_id, &key)
+                .await?
+            {
+                Some(existing) => {
+                    Ok(Redirect::to(&format!("/staff/clients/{existing}")).into_response())
+                }
+                None => Err(AppError::BadRequest(
+                    "The client could not be saved. Please check the form and send it again."
+                        .into(),
+                )),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
     audit(
         &state,
         &user,
@@ -195,20 +240,33 @@ pub async fn create_client(
     Ok(Redirect::to(&format!("/staff/clients/{id}")).into_response())
 }
 
+/// An individual client is one person (SPEC §2): their own contact, the only one who
+/// signs in to their portal. Contacts are added to companies only.
+fn individual_is_one_person() -> Response {
+    crate::web::error::error_page(
+        StatusCode::CONFLICT,
+        "An individual client has no other contacts",
+        "An individual client is one person, who is their own contact. To give more people access, create a company client and add them to it as contacts.",
+    )
+}
+
 pub async fn new_contact(
     State(state): State<AppState>,
     user: StaffUser,
     Path(id): Path<String>,
-) -> AppResult<Html<String>> {
+) -> AppResult<Response> {
     let id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, id).await?;
+    if client.kind == "individual" {
+        return Ok(individual_is_one_person());
+    }
     let page = NewContactPage {
         user,
         client,
         form: ContactFormData::default(),
         errors: Vec::new(),
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 pub async fn create_contact(
@@ -221,6 +279,9 @@ pub async fn create_contact(
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, id).await?;
+    if client.kind == "individual" {
+        return Ok(individual_is_one_person());
+    }
     let input = ContactInput {
         first_name: form.first_name.clone(),
         last_name: form.last_name.clone(),

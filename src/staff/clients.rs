@@ -178,6 +178,10 @@ pub struct PortalForm {
     csrf: String,
     #[serde(default)]
     enabled: String,
+    /// `yes` once the staff member has ticked "I understand open sessions end"; turning
+    /// access off and regenerating the link sign every contact out.
+    #[serde(default)]
+    confirm: String,
     /// Where to come back to: "contact:<id>" from an individual's contact page.
     #[serde(default)]
     back: String,
@@ -233,6 +237,45 @@ async fn back_to(
     format!("/staff/clients/{id}?notice={notice}")
 }
 
+/// The step before turning access off or regenerating the link: both end every open
+/// portal session of the client, so they wait for an explicit confirmation.
+#[derive(Template)]
+#[template(path = "staff/portal_confirm.html")]
+struct PortalConfirmPage {
+    user: StaffUser,
+    client: ClientRow,
+    /// The path after `/staff/clients/{id}/portal` the form posts to.
+    action: &'static str,
+    heading: &'static str,
+    explanation: &'static str,
+    back: String,
+}
+
+fn confirm_page(
+    user: StaffUser,
+    client: ClientRow,
+    regenerate: bool,
+    back: &str,
+) -> AppResult<Response> {
+    let page = PortalConfirmPage {
+        user,
+        client,
+        action: if regenerate { "/regenerate" } else { "" },
+        heading: if regenerate {
+            "Regenerate the portal link"
+        } else {
+            "Turn Client Portal Access off"
+        },
+        explanation: if regenerate {
+            "The current link stops working at once, and every contact signed in to this portal is signed out. Send the new link to the contacts who should keep access."
+        } else {
+            "Every contact signed in to this portal is signed out at once, and nobody can sign in until access is turned on again. Nothing is deleted."
+        },
+        back: back.chars().take(40).collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
 pub async fn set_portal(
     State(state): State<AppState>,
     user: StaffUser,
@@ -264,6 +307,9 @@ pub async fn set_portal(
             .await,
         )
         .into_response());
+    }
+    if !enable && form.confirm != "yes" {
+        return confirm_page(user, client, false, &form.back);
     }
     let now = state.clock.now_ms();
     let client = state
@@ -319,7 +365,10 @@ pub async fn regenerate(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: ClientId = parse_id(&id)?;
-    regenerate_checked(&state, &user, id).await?;
+    let client = regenerate_checked(&state, &user, id).await?;
+    if form.confirm != "yes" {
+        return confirm_page(user, client, true, &form.back);
+    }
     let now = state.clock.now_ms();
     let client = state
         .store
@@ -366,6 +415,32 @@ pub struct EmailForm {
     email: String,
 }
 
+/// The contact page again, with the email field's error and what was typed (422).
+async fn contact_email_refused(
+    state: &AppState,
+    user: StaffUser,
+    contact: ContactRow,
+    typed: &str,
+    error: String,
+) -> AppResult<Response> {
+    let client = state
+        .store
+        .client(user.workspace_id, ClientId::from_db(contact.client_id))
+        .await?;
+    let portal = portal_panel(state, &client).await?;
+    let page = ContactPage {
+        back: format!("contact:{}", contact.id),
+        user,
+        contact,
+        client,
+        portal,
+        error: Some(error),
+        email_value: typed.chars().take(254).collect(),
+        notice: None,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
 /// Changes or clears a contact's email; sessions and codes for the old address end.
 pub async fn contact_email(
     State(state): State<AppState>,
@@ -383,22 +458,8 @@ pub async fn contact_email(
         match EmailAddress::parse(&form.email) {
             Ok(e) => Some(e),
             Err(problem) => {
-                let client = state
-                    .store
-                    .client(user.workspace_id, ClientId::from_db(contact.client_id))
-                    .await?;
-                let portal = portal_panel(&state, &client).await?;
-                let page = ContactPage {
-                    back: format!("contact:{}", contact.id),
-                    user,
-                    contact,
-                    client,
-                    portal,
-                    error: Some(format!("Email: {problem}.")),
-                    email_value: form.email.chars().take(254).collect(),
-                    notice: None,
-                };
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+                let error = format!("Email: {problem}.");
+                return contact_email_refused(&state, user, contact, &form.email, error).await;
             }
         }
     };
@@ -410,9 +471,9 @@ pub async fn contact_email(
     {
         Ok(()) => {}
         Err(crate::store::StoreError::Conflict(_)) => {
-            return Err(AppError::BadRequest(
-                "Another contact of this client already has that email address.".into(),
-            ));
+            let error =
+                "Email: another contact of this client already has that email address.".into();
+            return contact_email_refused(&state, user, contact, &form.email, error).await;
         }
         Err(e) => return Err(e.into()),
     }

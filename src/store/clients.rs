@@ -97,11 +97,50 @@ impl Store {
         client: &crate::domain::client_form::ValidClient,
         now_ms: i64,
     ) -> StoreResult<ClientId> {
+        self.insert_client(ws, client, None, now_ms).await
+    }
+
+    /// Creates a client from a form carrying a one-time key; a second insert with the
+    /// same key in the workspace fails with [`StoreError::Conflict`].
+    pub async fn create_client_once(
+        &self,
+        ws: WorkspaceId,
+        client: &crate::domain::client_form::ValidClient,
+        idempotency_key: &str,
+        now_ms: i64,
+    ) -> StoreResult<ClientId> {
+        self.insert_client(ws, client, Some(idempotency_key), now_ms)
+            .await
+    }
+
+    /// The client a form with this one-time key created, if any.
+    pub async fn client_by_idempotency_key(
+        &self,
+        ws: WorkspaceId,
+        idempotency_key: &str,
+    ) -> StoreResult<Option<ClientId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM client WHERE workspace_id = $1 AND idempotency_key = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(idempotency_key)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(ClientId::from_db))
+    }
+
+    async fn insert_client(
+        &self,
+        ws: WorkspaceId,
+        client: &crate::domain::client_form::ValidClient,
+        idempotency_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<ClientId> {
         let id = ClientId::new();
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO client (id, workspace_id, kind, name, phone, billing_address, site_address, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            "INSERT INTO client (id, workspace_id, kind, name, phone, billing_address, site_address, idempotency_key, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
         .bind(id.get())
         .bind(ws.get())
@@ -110,6 +149,7 @@ impl Store {
         .bind(&client.phone)
         .bind(&client.billing_address)
         .bind(&client.site_address)
+        .bind(idempotency_key)
         .bind(now_ms)
         .execute(&mut *tx)
         .await?;

@@ -42,6 +42,49 @@ struct ErrorPage<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    back_href: &'static str,
+    back_label: &'static str,
+}
+
+/// Where an error page points back to, chosen from the request alone (its path, and
+/// whether it carries a portal session cookie) so that nothing can fail on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WayBack {
+    /// The client portal sign-in: for anyone not known to be signed in.
+    PortalSignIn,
+    /// The portal home of a signed-in client.
+    PortalHome,
+    /// The back office's start page.
+    StaffStart,
+}
+
+impl WayBack {
+    pub fn for_request(path: &str, has_portal_session: bool) -> Self {
+        let under = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        if under("/staff") {
+            WayBack::StaffStart
+        } else if under("/portal") && has_portal_session {
+            WayBack::PortalHome
+        } else {
+            WayBack::PortalSignIn
+        }
+    }
+
+    fn link(self) -> (&'static str, &'static str) {
+        match self {
+            WayBack::PortalSignIn => ("/portal", "Go to the client portal sign-in"),
+            WayBack::PortalHome => ("/portal/home", "Go to your portal home"),
+            WayBack::StaffStart => ("/staff", "Go to the back office start page"),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The way back for error pages rendered while the current request is handled.
+    pub static WAY_BACK: WayBack;
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -81,10 +124,16 @@ impl IntoResponse for AppError {
 
 /// Renders the plain error page; used for errors raised outside handlers too.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let (back_href, back_label) = WAY_BACK
+        .try_with(|way| *way)
+        .unwrap_or(WayBack::PortalSignIn)
+        .link();
     let body = ErrorPage {
         status: status.as_u16(),
         title,
         message,
+        back_href,
+        back_label,
     }
     .render()
     .unwrap_or_else(|_| title.to_string());

@@ -6,10 +6,38 @@ use axum::extract::{FromRequest, FromRequestParts};
 
 use super::error::AppError;
 
-/// A URL-encoded form body.
+/// A URL-encoded form body. One that holds a NUL character is refused with a plain
+/// message (PostgreSQL cannot store NUL in text).
+pub struct Form<T>(pub T);
+
+impl<T, S> FromRequest<S> for Form<T>
+where
+    axum::Form<T>: FromRequest<S, Rejection = FormRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        if req.extensions().get::<FormHasNul>().is_some() {
+            return Err(AppError::BadRequest(NUL_MESSAGE.into()));
+        }
+        let axum::Form(value) = axum::Form::<T>::from_request(req, state).await?;
+        Ok(Form(value))
+    }
+}
+
+/// A URL-encoded form body that may hold NUL characters, for a handler whose validation
+/// names every text field holding one (see `domain::text`) and answers with the form
+/// again, so that what was typed is not lost.
 #[derive(FromRequest)]
 #[from_request(via(axum::Form), rejection(AppError))]
-pub struct Form<T>(pub T);
+pub struct TextForm<T>(pub T);
+
+/// Set on a request whose form body holds a NUL character.
+#[derive(Debug, Clone, Copy)]
+pub struct FormHasNul;
+
+pub const NUL_MESSAGE: &str = "The request contains a NUL character, which is not allowed.";
 
 /// The query string.
 #[derive(FromRequestParts)]

@@ -56,6 +56,8 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/", get(|| async { Redirect::to("/portal") }))
+        .route("/portal/", get(|| async { Redirect::to("/portal") }))
+        .route("/staff/", get(|| async { Redirect::to("/staff") }))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -81,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             error::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side", "The problem has been logged. Please try again in a moment.")
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), error_way_back))
         .layer(middleware::from_fn(crate::api::json_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -154,6 +157,15 @@ async fn count_requests(State(state): State<AppState>, req: Request, next: Next)
     response
 }
 
+/// Error pages point back to where the request came from; see [`error::WayBack`].
+async fn error_way_back(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(req.headers());
+    let has_portal_session =
+        cookies::get(&jar, cookies::PORTAL_SESSION, state.config.is_https()).is_some();
+    let way = error::WayBack::for_request(req.uri().path(), has_portal_session);
+    error::WAY_BACK.scope(way, next.run(req)).await
+}
+
 /// Fetch Metadata: browsers label requests sent by another site; an unsafe method from
 /// one is refused before any handler runs.
 async fn reject_cross_site(req: Request, next: Next) -> Response {
@@ -176,14 +188,16 @@ async fn reject_cross_site(req: Request, next: Next) -> Response {
 const FORM_BODY_LIMIT: usize = 1024 * 1024;
 
 /// NUL characters are never meaningful in this product and PostgreSQL refuses them in
-/// text, so a request carrying one — in its path, query or form body — is refused here,
-/// once, with a clear message, instead of failing deep inside a query.
+/// text, so a request carrying one in its path or query is refused here, once, with a
+/// clear message, instead of failing deep inside a query. A form body holding one is
+/// marked instead: the form extractor refuses it, unless the handler's own validation
+/// names the field and shows the form again (`extract::TextForm`).
 async fn reject_nul_bytes(req: Request, next: Next) -> Response {
     let bad = || {
         error::error_page(
             StatusCode::BAD_REQUEST,
             "Something in the request was not right",
-            "The request contains a NUL character, which is not allowed.",
+            extract::NUL_MESSAGE,
         )
     };
     let target = req
@@ -213,11 +227,17 @@ async fn reject_nul_bytes(req: Request, next: Next) -> Response {
             )
         }
     };
+    let mut req = Request::from_parts(parts, axum::body::Body::from(bytes.clone()));
     if bytes.contains(&0) || has_encoded_nul(&bytes) {
-        return bad();
+        // Pages read forms only through `extract::Form`; anything else (webhooks read
+        // raw bodies) is refused here.
+        let path = req.uri().path();
+        if !(path.starts_with("/portal/") || path.starts_with("/staff/")) {
+            return bad();
+        }
+        req.extensions_mut().insert(extract::FormHasNul);
     }
-    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-        .await
+    next.run(req).await
 }
 
 fn has_encoded_nul(bytes: &[u8]) -> bool {

@@ -1227,3 +1227,40 @@ async fn documents_and_work_are_read_through_the_api_scoped_to_the_workspace() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("client_id"))
     );
 }
+
+#[tokio::test]
+async fn an_individual_client_takes_no_other_contacts_through_the_api() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = api(&app, &w).await;
+    let (status, person) = api
+        .post(
+            "/clients",
+            json!({"kind": "individual", "name": "Layla Haddad", "email": "layla@example.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{person}");
+    let person_id = person["id"].as_str().unwrap();
+    let before = count(&app, "SELECT COUNT(*) FROM contact").await;
+    let (status, body) = api
+        .post(
+            &format!("/clients/{person_id}/contacts"),
+            json!({"first_name": "Intruder", "email": "intruder@example.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        (body["code"].as_str(), body["field"].as_str()),
+        (Some("validation_failed"), Some("client_id")),
+        "{body}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM contact").await, before);
+    // A company still takes them.
+    let (status, _) = api
+        .post(
+            &format!("/clients/{}/contacts", w.a),
+            json!({"first_name": "Dana", "email": "dana@acme.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

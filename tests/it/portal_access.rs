@@ -32,6 +32,7 @@ async fn toggle(staff: &Browser, client: &str, on: bool) {
             &[
                 ("_csrf", &csrf_of(&page)),
                 ("enabled", if on { "on" } else { "off" }),
+                ("confirm", "yes"),
             ],
         )
         .await;
@@ -187,7 +188,7 @@ async fn regenerating_the_link_kills_the_old_one_at_once() {
     let r = staff
         .post_form(
             &format!("/staff/clients/{}/portal/regenerate", w.a),
-            &[("_csrf", &csrf_of(&page))],
+            &[("_csrf", &csrf_of(&page)), ("confirm", "yes")],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -353,4 +354,132 @@ async fn the_audit_log_pages_back_through_older_events() {
         .replace("&#38;", "&");
     let (_, second) = staff.get_text(&next).await;
     assert!(second.contains("event-05") && !second.contains("event-59"));
+}
+
+#[tokio::test]
+async fn turning_access_off_or_regenerating_asks_first_and_changes_nothing_until_confirmed() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let client = Browser::new(&app);
+    client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let staff = staff_browser(&app, &w).await;
+    let (_, page) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
+    assert_eq!(
+        page.matches("I understand open sessions end").count(),
+        2,
+        "both buttons carry the required checkbox"
+    );
+    let csrf = csrf_of(&page);
+    for (path, fields) in [
+        (
+            format!("/staff/clients/{}/portal", w.a),
+            vec![("enabled", "off")],
+        ),
+        (format!("/staff/clients/{}/portal/regenerate", w.a), vec![]),
+    ] {
+        let mut form = vec![("_csrf", csrf.as_str())];
+        form.extend(fields.iter().copied());
+        let r = staff.post_form(&path, &form).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}: a confirmation step");
+        let confirm = r.text().await.unwrap();
+        assert!(confirm.contains("I understand open sessions end"));
+        assert!(confirm.contains("signed out"), "says what happens");
+        assert!(confirm.contains(&format!("action=\"{path}\"")), "{path}");
+        // Nothing changed yet: the link still works and the session is open.
+        let row = app.state.store.client(w.ws, w.a).await.unwrap();
+        assert!(row.portal_on());
+        assert_eq!(row.portal_access_key.as_deref(), Some(w.a_key.as_str()));
+        assert_eq!(client.get("/portal/home").await.status(), StatusCode::OK);
+    }
+    // Confirmed from the step's own form, it happens.
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{}/portal", w.a),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("enabled", "off"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!app.state.store.client(w.ws, w.a).await.unwrap().portal_on());
+    // Turning it on needs no confirmation.
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{}/portal", w.a),
+            &[("_csrf", csrf.as_str()), ("enabled", "on")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_link_with_trailing_punctuation_leads_to_the_clean_link_only_when_live() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let b = Browser::new(&app);
+    let clean = w.a_link();
+    for suffix in ["/", ".", "),", ")", ">", "/.", ".)", "!", "\u{201d}"] {
+        let r = b.get(&format!("{clean}{suffix}")).await;
+        assert!(
+            r.status() == StatusCode::SEE_OTHER || r.status() == StatusCode::PERMANENT_REDIRECT,
+            "{suffix:?}: {}",
+            r.status()
+        );
+        assert_eq!(r.headers()["location"], clean.as_str(), "{suffix:?}");
+    }
+    // A key that is not live stays a plain 404, whatever follows it.
+    for path in [
+        "/portal/not-a-key.".to_string(),
+        "/portal/not-a-key/".to_string(),
+        format!("{clean}x."),
+        format!("{clean}/home"),
+        format!("{clean}/x."),
+    ] {
+        let r = b.get(&path).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Once the link is switched off, its punctuated forms are dead too.
+    let staff = staff_browser(&app, &w).await;
+    toggle(&staff, &w.a.to_string(), false).await;
+    assert_eq!(
+        b.get(&format!("{clean}.")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(&format!("{clean}/")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // The section roots with a trailing slash go to their clean paths.
+    let r = b.get("/portal/").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/portal");
+    let r = b.get("/staff/").await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(r.headers()["location"], "/staff");
+}
+
+#[tokio::test]
+async fn error_pages_point_back_to_where_the_error_happened() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+
+    let anonymous = Browser::new(&app);
+    let (status, page) = anonymous.get_text("/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"<a href="/portal">Go to the client portal sign-in</a>"#));
+
+    let client = Browser::new(&app);
+    client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let (status, page) = client.get_text("/portal/invoices/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"href="/portal/home""#), "{page}");
+    assert!(!page.contains("client portal sign-in"));
+
+    let staff = staff_browser(&app, &w).await;
+    let (status, page) = staff.get_text("/staff/clients/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains(r#"href="/staff""#), "{page}");
+    assert!(!page.contains("client portal sign-in"));
 }

@@ -460,3 +460,80 @@ async fn the_catalogue_pages_newest_first_and_filters_by_kind() {
         StatusCode::BAD_REQUEST
     );
 }
+
+async fn requests_stored(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM request")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_nul_or_a_hidden_control_character_in_a_request_names_the_field_and_keeps_the_text() {
+    let (app, _w, _r, b) = setup().await;
+    let before = requests_stored(&app).await;
+    let cases: [(&str, &str, &str); 5] = [
+        ("subject", "Leak\u{0} in roof", "Subject:"),
+        ("details", "Water\u{0} everywhere", "Details:"),
+        ("subject", "Invoice \u{202E}fdp.exe", "Subject:"),
+        ("details", "Line one\n\u{2066}hidden\u{2069}", "Details:"),
+        ("site_address", "Unit\u{7} 4", "Site address:"),
+    ];
+    for (field, value, label) in cases {
+        let mut fields = vec![
+            ("subject", "Broken window"),
+            ("details", "Kept text across\nlines\tand tabs"),
+            ("site_address", "Unit 4"),
+        ];
+        fields.retain(|(f, _)| *f != field);
+        fields.push((field, value));
+        let r = new_request(&b, &fields).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(label), "{field}: names the field");
+        assert!(page.contains("invisible or control character"), "{field}");
+        assert!(page.contains("aria-invalid=\"true\""), "{field}");
+        let visible: String = value.chars().filter(|c| *c != '\0').collect();
+        let visible = visible
+            .split(['\u{202E}', '\u{2066}', '\u{7}'])
+            .next()
+            .unwrap();
+        assert!(page.contains(visible), "{field}: the typed text is kept");
+        assert_eq!(
+            requests_stored(&app).await,
+            before,
+            "{field}: nothing stored"
+        );
+    }
+    // Newlines and tabs are still welcome in the details.
+    let r = new_request(
+        &b,
+        &[
+            ("subject", "Broken window"),
+            ("details", "Line one\nline two\tand a tab"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn visit_and_schedule_times_name_the_workspace_time_zone() {
+    let (app, _w, r, b) = setup().await;
+    let job = ok_page(&b, &format!("/portal/jobs/{}", r.job_active)).await;
+    // The workspace is in Asia/Dubai (UTC+4, no lettered abbreviation).
+    let tz = jiff::tz::TimeZone::get("Asia/Dubai").unwrap();
+    let start = jiff::Timestamp::from_millisecond(app.now_ms() + 86_400_000)
+        .unwrap()
+        .to_zoned(tz.clone());
+    let end = jiff::Timestamp::from_millisecond(app.now_ms() + 90_000_000)
+        .unwrap()
+        .to_zoned(tz);
+    for t in [&start, &end] {
+        let shown = format!("{} GMT+4", t.strftime("%H:%M"));
+        assert!(job.contains(&shown), "{shown} in {job}");
+    }
+    // Dates alone carry no zone.
+    let home = ok_page(&b, "/portal/home").await;
+    assert!(home.contains("GMT+4"), "the next visit on the home page");
+}

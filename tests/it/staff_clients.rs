@@ -47,9 +47,16 @@ async fn post_client(staff: &Browser, fields: &[(&str, &str)]) -> reqwest::Respo
     let (status, page) = staff.get_text("/staff/clients/new").await;
     assert_eq!(status, StatusCode::OK);
     let csrf = csrf_of(&page);
-    let mut form = vec![("_csrf", csrf.as_str())];
+    let key = idempotency_key_of(&page);
+    let mut form = vec![("_csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
     form.extend_from_slice(fields);
     staff.post_form("/staff/clients", &form).await
+}
+
+fn idempotency_key_of(page: &str) -> String {
+    let marker = "name=\"idempotency_key\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    page[start..].split('"').next().unwrap().to_string()
 }
 
 async fn post_contact(staff: &Browser, client: &str, fields: &[(&str, &str)]) -> reqwest::Response {
@@ -579,4 +586,234 @@ async fn a_new_company_is_onboarded_and_its_new_contact_signs_in_to_the_portal()
     let (status, home) = client.get_text("/portal/home").await;
     assert_eq!(status, StatusCode::OK);
     assert!(home.contains("Fresh Start Co") || home.contains("Farah"));
+}
+
+#[tokio::test]
+async fn names_and_emails_with_direction_or_control_characters_are_refused_by_field() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let before = counts(&app).await;
+    let client_cases: Vec<Case> = vec![
+        (
+            vec![("kind", "company"), ("name", "Acme \u{202E}gnp.exe")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "individual"), ("name", "Eve \u{2067}Evil\u{2069}")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "company"), ("name", "Zero\u{200B}Width")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![("kind", "company"), ("name", "Bell\u{7} Co")],
+            "name",
+            "Name:",
+        ),
+        (
+            vec![
+                ("kind", "individual"),
+                ("name", "Eve Smith"),
+                ("email", "eve\u{202D}@example.test"),
+            ],
+            "email",
+            "Email:",
+        ),
+        (
+            vec![
+                ("kind", "company"),
+                ("name", "Fine Co"),
+                ("billing_address", "PO Box 1\n\u{202B}Dubai"),
+            ],
+            "billing_address",
+            "Billing address:",
+        ),
+    ];
+    for (fields, field, label) in client_cases {
+        let r = post_client(&staff, &fields).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains(&format!("href=\"#{field}\"")),
+            "{field}: {page}"
+        );
+        assert!(page.contains(label), "{field}: names the field");
+        assert!(
+            page.contains("invisible or control character"),
+            "{field}: says why"
+        );
+        assert_eq!(counts(&app).await, before, "{field}: nothing stored");
+    }
+    let a = w.a.to_string();
+    let contact_cases: Vec<Case> = vec![
+        (
+            vec![("first_name", "Ann\u{202E}")],
+            "first_name",
+            "First name:",
+        ),
+        (
+            vec![("first_name", "Ann"), ("last_name", "\u{2066}X")],
+            "last_name",
+            "Last name:",
+        ),
+        (
+            vec![("first_name", "Ann"), ("role", "Boss\u{1B}")],
+            "role",
+            "Role:",
+        ),
+    ];
+    for (fields, field, label) in contact_cases {
+        let r = post_contact(&staff, &a, &fields).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(label), "{field}: names the field");
+        assert!(page.contains(&format!("href=\"#{field}\"")), "{field}");
+        assert_eq!(counts(&app).await, before, "{field}: nothing stored");
+    }
+    // Multi-line addresses keep their newlines and tabs; other scripts are welcome.
+    let r = post_client(
+        &staff,
+        &[
+            ("kind", "company"),
+            ("name", "مرحبا José 你好"),
+            ("billing_address", "PO Box 1\nDubai"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn changing_a_contacts_email_to_a_taken_or_bad_one_shows_the_form_again_and_changes_nothing()
+{
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let dan = crate::support::world::contact(&app, w.ws, w.a, "Dan", Some("dan@acme.test")).await;
+    let path = format!("/staff/contacts/{dan}");
+    for (typed, message) in [
+        (
+            " ANN@acme.test ",
+            "Email: another contact of this client already has that email address.",
+        ),
+        ("not an address", "Email:"),
+    ] {
+        let (_, page) = staff.get_text(&path).await;
+        let r = staff
+            .post_form(
+                &format!("{path}/email"),
+                &[("_csrf", &csrf_of(&page)), ("email", typed)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(message), "{typed}: {page}");
+        assert!(page.contains("aria-invalid=\"true\""), "{typed}");
+        assert!(
+            page.contains(&format!("value=\"{typed}\"")),
+            "{typed}: what was typed is kept"
+        );
+        let row = app.state.store.contact(w.ws, dan).await.unwrap();
+        assert_eq!(row.email.as_deref(), Some("dan@acme.test"), "{typed}");
+    }
+}
+
+#[tokio::test]
+async fn sending_the_new_client_form_twice_creates_one_client() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let before = counts(&app).await;
+    let (_, page) = staff.get_text("/staff/clients/new").await;
+    let csrf = csrf_of(&page);
+    let key = idempotency_key_of(&page);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("kind", "individual"),
+        ("name", "Dana Double"),
+        ("email", "dana@double.test"),
+    ];
+    let (one, two) = tokio::join!(
+        staff.post_form("/staff/clients", &form),
+        staff.post_form("/staff/clients", &form)
+    );
+    let first = created_id(&one);
+    assert_eq!(created_id(&two), first, "both land on the same client");
+    // A refresh after the POST sends it once more.
+    let three = staff.post_form("/staff/clients", &form).await;
+    assert_eq!(created_id(&three), first);
+    assert_eq!(
+        counts(&app).await,
+        (before.0 + 1, before.1 + 1),
+        "one client and its person"
+    );
+    // A form without its key is out of date and stores nothing.
+    let r = staff
+        .post_form(
+            "/staff/clients",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("kind", "company"),
+                ("name", "No Key Ltd"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(counts(&app).await, (before.0 + 1, before.1 + 1));
+    // A fresh form makes another client.
+    let r = post_client(&staff, &[("kind", "company"), ("name", "Second Co")]).await;
+    assert_ne!(created_id(&r), first);
+}
+
+#[tokio::test]
+async fn an_individual_client_is_one_person_and_takes_no_other_contacts() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let r = post_client(
+        &staff,
+        &[
+            ("kind", "individual"),
+            ("name", "Layla Haddad"),
+            ("email", "layla@example.test"),
+        ],
+    )
+    .await;
+    let person = created_id(&r);
+    let (_, page) = staff.get_text(&format!("/staff/clients/{person}")).await;
+    assert!(!page.contains("/contacts/new"), "no Add contact button");
+    assert!(page.contains("An individual client is one person"));
+    let (_, company) = staff.get_text(&format!("/staff/clients/{}", w.a)).await;
+    assert!(company.contains(&format!("/staff/clients/{}/contacts/new", w.a)));
+
+    let (status, page) = staff
+        .get_text(&format!("/staff/clients/{person}/contacts/new"))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("An individual client is one person"));
+    // The form sent anyway (an old page, a hand-made POST) stores nothing.
+    let before = counts(&app).await;
+    let r = staff
+        .post_form(
+            &format!("/staff/clients/{person}/contacts"),
+            &[
+                ("_csrf", &csrf_of(&company)),
+                ("first_name", "Intruder"),
+                ("email", "intruder@example.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("An individual client is one person"));
+    assert_eq!(counts(&app).await, before, "nothing stored");
 }
