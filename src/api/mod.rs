@@ -7,6 +7,7 @@ pub mod clients;
 pub mod contacts;
 pub mod error;
 pub mod extract;
+pub mod integrations;
 pub mod openapi;
 pub mod paging;
 pub mod portal;
@@ -55,6 +56,19 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", get(records::get_product))
         .route("/files", get(records::list_files))
         .route("/files/{id}", get(records::get_file))
+        .route("/integrations", get(integrations::list))
+        .route(
+            "/integrations/stripe",
+            put(integrations::put_stripe).delete(integrations::delete_stripe),
+        )
+        .route(
+            "/integrations/telr",
+            put(integrations::put_telr).delete(integrations::delete_telr),
+        )
+        .route(
+            "/integrations/{provider}",
+            axum::routing::delete(integrations::delete),
+        )
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{clients, contacts, error, portal, records};
+use super::{clients, contacts, error, integrations, portal, records};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,6 +47,10 @@ and answer `next_cursor` (null on the last page)."
         records::get_product,
         records::list_files,
         records::get_file,
+        integrations::list,
+        integrations::put_stripe,
+        integrations::put_telr,
+        integrations::delete,
         document,
     ),
     components(schemas(
@@ -70,6 +74,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "requests", description = "Client requests (read-only)"),
         (name = "products", description = "Products and services (read-only)"),
         (name = "files", description = "Attached files' descriptions (read-only)"),
+        (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),
         (name = "meta", description = "This description"),
     )
 )]

@@ -16,6 +16,7 @@
 //! runs the reconciler), and [`webhooks`] receives Stripe events and Telr advice.
 
 pub mod amounts;
+pub mod integrations;
 pub mod provider;
 pub mod service;
 pub mod stripe;

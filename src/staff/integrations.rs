@@ -12,10 +12,8 @@ use serde::Deserialize;
 use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::records::display_instant;
-use crate::payments::provider::{self, ProviderError};
-use crate::payments::service::{StripeSecrets, TelrSecrets, TelrSettings};
-use crate::payments::vault;
-use crate::store::audit::{Actor, AuditEntry};
+use crate::payments::integrations::{self, ChangedBy, ConnectError};
+use crate::store::audit::Actor;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Form, Query};
 use crate::web::ClientIp;
@@ -49,10 +47,7 @@ fn require_admin(user: &StaffUser) -> Result<(), AppError> {
     }
 }
 
-/// The URL a provider calls for this workspace.
-pub fn callback_url(state: &AppState, provider: &str, ws: i64) -> String {
-    state.config.url(&format!("/webhooks/{provider}/{ws}"))
-}
+pub use crate::payments::integrations::callback_url;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -111,23 +106,23 @@ async fn render(
     Ok((status, Html(view.render()?)).into_response())
 }
 
-async fn audit(state: &AppState, user: &StaffUser, ip: &str, action: &str, detail: &str) {
-    let entry = AuditEntry {
+fn changed_by<'a>(user: &'a StaffUser, ip: &'a str) -> ChangedBy<'a> {
+    ChangedBy {
         actor: Actor::Staff(user.id.get()),
         label: &user.email,
-        action,
-        subject_kind: "integration",
-        subject_id: None,
-        client_id: None,
         ip,
-        detail,
-    };
-    if let Err(e) = state
-        .store
-        .audit(user.workspace_id, &entry, state.clock.now_ms())
-        .await
-    {
-        tracing::error!(error = %e, "audit entry could not be written");
+        staff: Some(user.id),
+    }
+}
+
+/// The page again with the problem, or an internal error.
+async fn refused(state: &AppState, user: StaffUser, e: ConnectError) -> AppResult<Response> {
+    match e {
+        ConnectError::Invalid { message, .. } | ConnectError::Unavailable(message) => {
+            render(state, user, None, Some(message), StatusCode::BAD_REQUEST).await
+        }
+        ConnectError::Store(e) => Err(e.into()),
+        ConnectError::Internal(e) => Err(AppError::Internal(anyhow::anyhow!(e))),
     }
 }
 
@@ -141,10 +136,6 @@ pub struct StripeForm {
     webhook_secret: String,
 }
 
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 255 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
 pub async fn connect_stripe(
     State(state): State<AppState>,
     user: StaffUser,
@@ -153,58 +144,18 @@ pub async fn connect_stripe(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     require_admin(&user)?;
-    let key = form.secret_key.trim();
-    let whsec = form.webhook_secret.trim();
-    let live = key.starts_with("sk_live_") || key.starts_with("rk_live_");
-    let test = key.starts_with("sk_test_") || key.starts_with("rk_test_");
-    let problem = if !(live || test) || !is_token(key) {
-        Some("The key must be a Stripe secret key (sk_test_… or sk_live_…) or restricted key (rk_…). Publishable keys (pk_…) cannot take payments.".to_string())
-    } else if !whsec.starts_with("whsec_") || !is_token(whsec) {
-        Some("The webhook signing secret starts with whsec_ — copy it from the webhook endpoint in Stripe's dashboard.".to_string())
-    } else {
-        match provider::stripe_check_key(&state.config, key).await {
-            Ok(()) => None,
-            Err(ProviderError::Refused(_)) => Some("Stripe did not accept this key. Check that it is current and, for a restricted key, that it may read the balance and write Checkout Sessions.".to_string()),
-            Err(ProviderError::Unavailable(_)) => Some("Stripe could not be reached to check the key. Nothing was saved; try again in a moment.".to_string()),
-        }
-    };
-    if let Some(problem) = problem {
-        return render(&state, user, None, Some(problem), StatusCode::BAD_REQUEST).await;
-    }
-    let secrets = serde_json::to_vec(&StripeSecrets {
-        secret_key: key.to_string(),
-        webhook_secret: whsec.to_string(),
-    })
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let sealed = vault::seal(
-        state.config.secret.bytes(),
-        user.workspace_id.get(),
-        "stripe",
-        &secrets,
-    )
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let hint = vault::key_hint(key);
-    state
-        .store
-        .save_integration(
-            user.workspace_id,
-            "stripe",
-            &sealed,
-            &hint,
-            "{}",
-            live,
-            Some(user.id),
-            state.clock.now_ms(),
-        )
-        .await?;
-    audit(
+    let by = changed_by(&user, &ip);
+    let done = integrations::connect_stripe(
         &state,
-        &user,
-        &ip,
-        "integration.connected",
-        &format!("Stripe connected with {hint}"),
+        user.workspace_id,
+        &by,
+        &form.secret_key,
+        &form.webhook_secret,
     )
     .await;
+    if let Err(e) = done {
+        return refused(&state, user, e).await;
+    }
     Ok(Redirect::to("/staff/integrations?done=stripe").into_response())
 }
 
@@ -230,73 +181,20 @@ pub async fn connect_telr(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     require_admin(&user)?;
-    let store_id = form.store_id.trim();
-    let auth_key = form.auth_key.trim();
-    let advice = form.advice_secret.trim();
-    let problem = if store_id.is_empty()
-        || store_id.len() > 20
-        || !store_id.bytes().all(|b| b.is_ascii_digit())
-    {
-        Some("The store id is the number Telr gave your store, digits only.")
-    } else if auth_key.is_empty() || auth_key.len() > 255 || auth_key.chars().any(char::is_control)
-    {
-        Some("Paste the store's authentication key from Telr's Merchant Administration System.")
-    } else if advice.is_empty() || advice.len() > 255 || advice.chars().any(char::is_control) {
-        Some(
-            "Paste the transaction advice secret you set in Telr's Merchant Administration System.",
-        )
-    } else {
-        None
-    };
-    if let Some(problem) = problem {
-        return render(
-            &state,
-            user,
-            None,
-            Some(problem.to_string()),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    let test_mode = form.test_mode == "1";
-    let secrets = serde_json::to_vec(&TelrSecrets {
-        auth_key: auth_key.to_string(),
-        advice_secret: advice.to_string(),
-    })
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let settings = serde_json::to_string(&TelrSettings {
-        store_id: store_id.to_string(),
-        test_mode,
-    })
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let sealed = vault::seal(
-        state.config.secret.bytes(),
-        user.workspace_id.get(),
-        "telr",
-        &secrets,
-    )
-    .map_err(|e| AppError::Internal(e.into()))?;
-    state
-        .store
-        .save_integration(
-            user.workspace_id,
-            "telr",
-            &sealed,
-            store_id,
-            &settings,
-            !test_mode,
-            Some(user.id),
-            state.clock.now_ms(),
-        )
-        .await?;
-    audit(
+    let by = changed_by(&user, &ip);
+    let done = integrations::connect_telr(
         &state,
-        &user,
-        &ip,
-        "integration.connected",
-        &format!("Telr store {store_id} connected"),
+        user.workspace_id,
+        &by,
+        &form.store_id,
+        &form.auth_key,
+        &form.advice_secret,
+        form.test_mode == "1",
     )
     .await;
+    if let Err(e) = done {
+        return refused(&state, user, e).await;
+    }
     Ok(Redirect::to("/staff/integrations?done=telr").into_response())
 }
 
@@ -315,20 +213,7 @@ async fn disconnect(
 ) -> AppResult<Response> {
     user.check_csrf(state, csrf)?;
     require_admin(user)?;
-    if state
-        .store
-        .delete_integration(user.workspace_id, provider)
-        .await?
-    {
-        audit(
-            state,
-            user,
-            ip,
-            "integration.disconnected",
-            &format!("{provider} disconnected"),
-        )
-        .await;
-    }
+    integrations::disconnect(state, user.workspace_id, &changed_by(user, ip), provider).await?;
     Ok(Redirect::to("/staff/integrations?done=disconnected").into_response())
 }
 

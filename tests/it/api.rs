@@ -10,8 +10,9 @@ use portico::ids::WorkspaceId;
 use portico::store::workspaces::NewWorkspace;
 
 use crate::support::http::{csrf_of, Browser};
+use crate::support::stripe_standin::StripeStandIn;
 use crate::support::world::{self, World};
-use crate::support::TestApp;
+use crate::support::{Options, TestApp};
 
 /// An API caller with one token.
 struct Api {
@@ -66,6 +67,10 @@ impl Api {
 
     async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::PUT, path, Some(body)).await
+    }
+
+    async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, None).await
     }
 }
 
@@ -980,6 +985,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/products/{id}"),
     ("get", "/api/v1/files"),
     ("get", "/api/v1/files/{id}"),
+    ("get", "/api/v1/integrations"),
+    ("put", "/api/v1/integrations/stripe"),
+    ("put", "/api/v1/integrations/telr"),
+    ("delete", "/api/v1/integrations/{provider}"),
 ];
 
 #[tokio::test]
@@ -1263,4 +1272,187 @@ async fn an_individual_client_takes_no_other_contacts_through_the_api() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+fn random_secret(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        portico::crypto::random_token(24).replace('-', "x")
+    )
+}
+
+#[tokio::test]
+async fn payment_providers_are_connected_listed_and_disconnected_through_the_api() {
+    let stripe = StripeStandIn::start().await;
+    let app = TestApp::spawn_with(Options {
+        stripe_api_base: Some(stripe.base.clone()),
+        ..Options::default()
+    })
+    .await;
+    let w = World::seed(&app).await;
+    let api = api(&app, &w).await;
+    let whsec = random_secret("whsec_");
+    let rows = "SELECT COUNT(*) FROM integration";
+
+    // A well-formed key Stripe does not know: refused by the live check, nothing saved.
+    let unknown = random_secret("sk_test_");
+    let (s, b) = api
+        .put(
+            "/integrations/stripe",
+            json!({"secret_key": unknown, "webhook_secret": whsec}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["code"], "validation_failed");
+    assert_eq!(b["field"], "secret_key");
+    assert!(!b.to_string().contains(&unknown) && !b.to_string().contains(&whsec));
+    assert_eq!(count(&app, rows).await, 0);
+
+    // Wrong shapes name their field.
+    let key = stripe.new_key();
+    for (body, field) in [
+        (
+            json!({"secret_key": random_secret("pk_test_"), "webhook_secret": whsec}),
+            "secret_key",
+        ),
+        (
+            json!({"secret_key": key, "webhook_secret": random_secret("wh_")}),
+            "webhook_secret",
+        ),
+        (json!({"secret_key": key}), "webhook_secret"),
+    ] {
+        let (s, b) = api.put("/integrations/stripe", body).await;
+        assert!(s.is_client_error(), "{s} {b}");
+        assert_eq!(b["field"], field, "{b}");
+        assert!(!b.to_string().contains(&key));
+    }
+    assert_eq!(count(&app, rows).await, 0);
+
+    // The real key: connected, the webhook URL and a hint answered, never the secrets.
+    let (s, b) = api
+        .put(
+            "/integrations/stripe",
+            json!({"secret_key": key, "webhook_secret": whsec}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b["webhook_url"],
+        app.url(&format!("/webhooks/stripe/{}", w.ws.get()))
+    );
+    assert_eq!(b["provider"], "stripe");
+    assert_eq!(b["livemode"], false);
+    assert_eq!(b["key_hint"], format!("sk_test_…{}", &key[key.len() - 4..]));
+    assert!(!b.to_string().contains(&key) && !b.to_string().contains(&whsec));
+    let stored: String = sqlx::query_scalar("SELECT secrets_enc FROM integration")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    assert!(!stored.contains(&key) && !stored.contains(&whsec));
+
+    // Telr: a bad store id names it and saves nothing; then connected.
+    let auth_key = random_secret("telr-");
+    let advice = random_secret("adv-");
+    let (s, b) = api
+        .put(
+            "/integrations/telr",
+            json!({"store_id": "12a", "auth_key": auth_key, "test_mode": true, "advice_secret": advice}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["field"], "store_id");
+    let (s, b) = api
+        .put(
+            "/integrations/telr",
+            json!({"store_id": "15996", "auth_key": auth_key, "test_mode": true, "advice_secret": ""}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["field"], "advice_secret");
+    assert_eq!(count(&app, rows).await, 1);
+    let (s, b) = api
+        .put(
+            "/integrations/telr",
+            json!({"store_id": "15996", "auth_key": auth_key, "test_mode": true, "advice_secret": advice}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b["advice_url"],
+        app.url(&format!("/webhooks/telr/{}", w.ws.get()))
+    );
+    assert_eq!(b["key_hint"], "15996");
+    assert!(!b.to_string().contains(&auth_key) && !b.to_string().contains(&advice));
+
+    // The list: both, hints and URLs only.
+    let (s, b) = api.get("/integrations").await;
+    assert_eq!(s, StatusCode::OK);
+    let text = b.to_string();
+    for secret in [&key, &whsec, &auth_key, &advice] {
+        assert!(!text.contains(secret.as_str()));
+    }
+    let providers: Vec<&str> = b["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["provider"].as_str().unwrap())
+        .collect();
+    assert_eq!(providers, ["stripe", "telr"]);
+    assert!(b["data"][0]["webhook_url"].is_string() && b["data"][1]["advice_url"].is_string());
+    assert!(b["data"][0]["connected_at"].is_string());
+
+    // Another workspace's token sees none of it.
+    let other = app
+        .state
+        .store
+        .create_workspace(
+            &NewWorkspace {
+                slug: "other",
+                name: "Other Co",
+                time_zone: "Europe/London",
+                default_currency: "GBP",
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let (_, b) = Api::new(&app, &token_for(&app, other, "other").await)
+        .get("/integrations")
+        .await;
+    assert_eq!(b["data"], json!([]));
+
+    // Disconnect: gone at once; again, or an unknown provider, is a 404.
+    let (s, _) = api.delete("/integrations/stripe").await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, b) = api.delete("/integrations/stripe").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (s, _) = api.delete("/integrations/paypal").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, b) = api.get("/integrations").await;
+    assert_eq!(b["data"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_event WHERE actor_kind = 'api' AND subject_kind = 'integration'"
+        )
+        .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_stripe_saves_nothing_and_says_so() {
+    // The test app's Stripe base is an unreachable local port.
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = api(&app, &w).await;
+    let (s, b) = api
+        .put(
+            "/integrations/stripe",
+            json!({"secret_key": random_secret("sk_test_"), "webhook_secret": random_secret("whsec_")}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
+    assert_eq!(b["code"], "unavailable");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM integration").await, 0);
 }

@@ -6,8 +6,9 @@
 //! `scripts/test.sh` installs schemathesis and names it in `PORTICO_SCHEMATHESIS`;
 //! without it (a bare `cargo test`) this test says so and passes without running.
 
+use crate::support::stripe_standin::StripeStandIn;
 use crate::support::world::World;
-use crate::support::TestApp;
+use crate::support::{Options, TestApp};
 
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_and_no_schema_mismatch() {
@@ -23,7 +24,13 @@ async fn schemathesis_finds_no_server_error_and_no_schema_mismatch() {
         eprintln!("schemathesis not installed: skipped (scripts/test.sh installs it)");
         return;
     };
-    let app = TestApp::spawn().await;
+    // Stripe's key check answers from a local stand-in: a generated key is refused (4xx).
+    let stripe = StripeStandIn::start().await;
+    let app = TestApp::spawn_with(Options {
+        stripe_api_base: Some(stripe.base.clone()),
+        ..Options::default()
+    })
+    .await;
     let w = World::seed(&app).await;
     let (token, hash, prefix) = portico::domain::api_token::generate();
     app.state
@@ -60,7 +67,7 @@ async fn schemathesis_finds_no_server_error_and_no_schema_mismatch() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("Tested: 29"),
+        stdout.contains("Tested: 33"),
         "every operation tested:\n{stdout}"
     );
 }

@@ -32,6 +32,9 @@ pub struct TestApp {
     _stop: oneshot::Sender<()>,
 }
 
+/// A local address nothing listens on (the discard port), for providers without a stand-in.
+pub const UNREACHABLE: &str = "http://127.0.0.1:9";
+
 #[derive(Default)]
 pub struct Options {
     pub public_url: Option<String>,
@@ -67,12 +70,19 @@ impl TestApp {
                 .public_url
                 .unwrap_or_else(|| format!("http://{addr}")),
         );
-        if let Some(b) = options.stripe_api_base {
-            env.insert("PORTICO_STRIPE_API_BASE".to_string(), b);
-        }
-        if let Some(b) = options.telr_api_base {
-            env.insert("PORTICO_TELR_API_BASE".to_string(), b);
-        }
+        // No test reaches a real provider: without a stand-in, an unreachable local port.
+        env.insert(
+            "PORTICO_STRIPE_API_BASE".to_string(),
+            options
+                .stripe_api_base
+                .unwrap_or_else(|| UNREACHABLE.to_string()),
+        );
+        env.insert(
+            "PORTICO_TELR_API_BASE".to_string(),
+            options
+                .telr_api_base
+                .unwrap_or_else(|| UNREACHABLE.to_string()),
+        );
         if let Some(p) = options.trusted_proxies {
             env.insert("PORTICO_TRUSTED_PROXIES".to_string(), p);
         }
