@@ -12,7 +12,6 @@ use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::api_token;
 use crate::domain::records::display_instant;
-use crate::store::audit::{Actor, AuditEntry};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::ClientIp;
@@ -135,22 +134,7 @@ async fn audit(
     token_id: i64,
     name: &str,
 ) -> AppResult<()> {
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action,
-                subject_kind: "api_token",
-                subject_id: Some(token_id),
-                client_id: None,
-                ip,
-                detail: name,
-            },
-            state.clock.now_ms(),
-        )
+    user.audit(state, action, ("api_token", token_id), None, ip, name)
         .await?;
     Ok(())
 }

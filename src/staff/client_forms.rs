@@ -16,7 +16,6 @@ use crate::domain::client_form::{
 };
 use crate::domain::request_form::FieldError;
 use crate::ids::{ClientId, ContactId};
-use crate::store::audit::{Actor, AuditEntry};
 use crate::store::clients::ClientRow;
 use crate::store::contacts::NewContact;
 use crate::store::StoreError;
@@ -113,24 +112,15 @@ async fn audit(
     client_id: i64,
     detail: &str,
 ) -> AppResult<()> {
-    let now = state.clock.now_ms();
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action,
-                subject_kind: subject.0,
-                subject_id: Some(subject.1),
-                client_id: Some(client_id),
-                ip,
-                detail,
-            },
-            now,
-        )
-        .await?;
+    user.audit(
+        state,
+        action,
+        (subject.0, subject.1),
+        Some(client_id),
+        ip,
+        detail,
+    )
+    .await?;
     Ok(())
 }
 

@@ -13,7 +13,6 @@ use crate::app::AppState;
 use crate::domain::email::EmailAddress;
 use crate::domain::records::display_instant;
 use crate::ids::{ClientId, ContactId};
-use crate::store::audit::{Actor, AuditEntry};
 use crate::store::clients::{ClientListRow, ClientRow};
 use crate::store::contacts::ContactRow;
 use crate::web::error::{AppError, AppResult};
@@ -194,24 +193,15 @@ async fn audit_portal(
     action: &str,
     ip: &str,
 ) -> AppResult<()> {
-    let now = state.clock.now_ms();
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action,
-                subject_kind: "client",
-                subject_id: Some(client.id),
-                client_id: Some(client.id),
-                ip,
-                detail: &client.name,
-            },
-            now,
-        )
-        .await?;
+    user.audit(
+        state,
+        action,
+        ("client", client.id),
+        Some(client.id),
+        ip,
+        &client.name,
+    )
+    .await?;
     Ok(())
 }
 
@@ -477,22 +467,14 @@ pub async fn contact_email(
         }
         Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action: "contact.email_changed",
-                subject_kind: "contact",
-                subject_id: Some(id.get()),
-                client_id: Some(contact.client_id),
-                ip: &ip,
-                detail: "",
-            },
-            now,
-        )
-        .await?;
+    user.audit(
+        &state,
+        "contact.email_changed",
+        ("contact", id.get()),
+        Some(contact.client_id),
+        &ip,
+        "",
+    )
+    .await?;
     Ok(Redirect::to(&format!("/staff/contacts/{id}")).into_response())
 }

@@ -12,7 +12,6 @@ use super::session::StaffUser;
 use crate::app::AppState;
 use crate::auth::staff_login::{self, StaffLoginOutcome};
 use crate::crypto::random_token;
-use crate::store::audit::{Actor, AuditEntry};
 use crate::web::cookies::{self, PRE_SESSION, STAFF_SESSION};
 use crate::web::error::AppResult;
 use crate::web::{csrf, ClientIp};
@@ -105,23 +104,15 @@ pub async fn logout(
         .store
         .revoke_staff_session(&crate::crypto::token_hash(&user.token), now)
         .await?;
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action: "staff.logout",
-                subject_kind: "staff_user",
-                subject_id: Some(user.id.get()),
-                client_id: None,
-                ip: &ip,
-                detail: "",
-            },
-            now,
-        )
-        .await?;
+    user.audit(
+        &state,
+        "staff.logout",
+        ("staff_user", user.id.get()),
+        None,
+        &ip,
+        "",
+    )
+    .await?;
     let jar = jar.remove(cookies::removal(STAFF_SESSION, state.config.is_https()));
     Ok((
         jar,

@@ -13,7 +13,6 @@ use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::records::{display_date, display_instant, today_in};
 use crate::ids::{RequestId, StaffUserId};
-use crate::store::audit::{Actor, AuditEntry};
 use crate::store::requests_inbox::{
     ConvertTo, Converted, InboxCursor, QuoteDefaults, RequestDetail, NOTE_MAX,
 };
@@ -305,23 +304,15 @@ async fn audit(
     ip: &str,
     detail: &str,
 ) -> AppResult<()> {
-    state
-        .store
-        .audit(
-            user.workspace_id,
-            &AuditEntry {
-                actor: Actor::Staff(user.id.get()),
-                label: &user.email,
-                action,
-                subject_kind: "request",
-                subject_id: Some(id.get()),
-                client_id: Some(client_id),
-                ip,
-                detail,
-            },
-            state.clock.now_ms(),
-        )
-        .await?;
+    user.audit(
+        state,
+        action,
+        ("request", id.get()),
+        Some(client_id),
+        ip,
+        detail,
+    )
+    .await?;
     Ok(())
 }
 

@@ -29,6 +29,33 @@ impl StaffUser {
     pub fn check_csrf(&self, state: &AppState, submitted: &str) -> Result<(), AppError> {
         csrf::verify(state.config.secret.bytes(), &self.token, submitted)
     }
+
+    /// Writes an audit event done by this staff member, now, in their workspace:
+    /// `subject` is the kind and id of the record acted on.
+    pub async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        subject: (&str, i64),
+        client_id: Option<i64>,
+        ip: &str,
+        detail: &str,
+    ) -> crate::store::StoreResult<()> {
+        let entry = crate::store::audit::AuditEntry {
+            actor: crate::store::audit::Actor::Staff(self.id.get()),
+            label: &self.email,
+            action,
+            subject_kind: subject.0,
+            subject_id: Some(subject.1),
+            client_id,
+            ip,
+            detail,
+        };
+        state
+            .store
+            .audit(self.workspace_id, &entry, state.clock.now_ms())
+            .await
+    }
 }
 
 impl FromRequestParts<AppState> for StaffUser {
