@@ -3,10 +3,12 @@
 
 pub mod api_token;
 pub mod client_form;
+pub mod document_form;
 pub mod email;
 pub mod files;
 pub mod lines;
 pub mod money;
+pub mod offline_payment;
 pub mod paging;
 pub mod portal_login;
 pub mod portal_view;

@@ -13,8 +13,10 @@ pub mod api_tokens;
 pub mod audit;
 pub mod clients;
 pub mod contacts;
+pub mod document_writes;
 pub mod documents;
 pub mod files;
+pub mod offline_payments;
 pub mod payments;
 pub mod portal_auth;
 pub mod portal_home;
@@ -24,6 +26,7 @@ pub mod products;
 pub mod rate_limit;
 pub mod requests_inbox;
 pub mod staff;
+pub mod staff_documents;
 pub mod work;
 pub mod workspaces;
 
