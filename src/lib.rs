@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod files;
 pub mod ids;
+pub mod invoicing;
 pub mod mail;
 pub mod payments;
 pub mod portal;

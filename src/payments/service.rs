@@ -687,6 +687,14 @@ async fn after_payment(state: &AppState, attempt: &AttemptRow, payment: PaymentI
             Err(e) => tracing::error!(error = %e, "receipt could not be rendered"),
         }
     }
+    crate::invoicing::notify_if_overpaid(
+        state,
+        ws,
+        notice.invoice_id,
+        &notice.method,
+        notice.amount_minor,
+    )
+    .await;
     let team = state.store.staff_recipients(ws).await.unwrap_or_default();
     for (_, email) in team {
         let mail = crate::mail::templates::PaymentMail {

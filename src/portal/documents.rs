@@ -251,7 +251,8 @@ pub async fn invoice(
     let files =
         super::files::file_views_for_invoice(&state, &user, crate::ids::InvoiceId::from_db(id))
             .await?;
-    let balance_minor = doc.total_minor - doc.paid_minor;
+    // An overpaid invoice has nothing left to pay, never a negative balance.
+    let balance_minor = (doc.total_minor - doc.paid_minor).max(0);
     let overdue = invoice_is_overdue(&doc.status, &doc.end_date, balance_minor, ctx.today);
     let tz = ctx.workspace.time_zone.clone();
     let view = InvoicePage {

@@ -6,6 +6,7 @@ pub mod files;
 mod home;
 mod login;
 pub mod pay;
+mod printable;
 mod requests;
 pub mod session;
 mod view;
@@ -47,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", get(business::product))
         .route("/about", get(business::about))
         .route("/contact", get(business::contact))
+        .route("/invoices/{id}/print", get(printable::invoice_print))
+        .route("/invoices/{id}/pdf", get(printable::invoice_pdf))
+        .route("/quotes/{id}/print", get(printable::quote_print))
+        .route("/quotes/{id}/pdf", get(printable::quote_pdf))
         .route("/{access_key}", get(login::client_login_page))
         .route("/{access_key}/", get(login::client_login_page_slashed))
         .route(

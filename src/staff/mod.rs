@@ -5,10 +5,15 @@ mod api_tokens;
 mod audit;
 mod client_forms;
 mod clients;
+mod document_form;
+mod documents;
 mod integrations;
 mod login;
+mod offline_payments;
 mod requests;
 pub mod session;
+
+pub use documents::pdf_response as documents_pdf_response;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -58,4 +63,34 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/convert", post(requests::convert))
         .route("/contacts/{id}", get(clients::contact))
         .route("/contacts/{id}/email", post(clients::contact_email))
+        .merge(documents_router())
+}
+
+/// Quotes and invoices: the same pages for both, told apart by their path.
+fn documents_router() -> Router<AppState> {
+    let mut router = Router::new();
+    for kind in ["invoices", "quotes"] {
+        router = router
+            .route(
+                &format!("/{kind}"),
+                get(documents::list).post(document_form::create),
+            )
+            .route(&format!("/{kind}/new"), get(document_form::new_form))
+            .route(&format!("/{kind}/numbering"), post(documents::numbering))
+            .route(
+                &format!("/{kind}/{{id}}"),
+                get(documents::detail).post(document_form::update),
+            )
+            .route(
+                &format!("/{kind}/{{id}}/edit"),
+                get(document_form::edit_form),
+            )
+            .route(&format!("/{kind}/{{id}}/send"), post(documents::send))
+            .route(&format!("/{kind}/{{id}}/print"), get(documents::print_page))
+            .route(&format!("/{kind}/{{id}}/pdf"), get(documents::pdf));
+    }
+    router
+        .route("/invoices/{id}/void", post(documents::void))
+        .route("/invoices/{id}/payments", post(offline_payments::record))
+        .route("/quotes/{id}/decision", post(documents::decide))
 }

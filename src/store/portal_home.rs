@@ -19,8 +19,9 @@ pub struct InvoiceSummary {
 }
 
 impl InvoiceSummary {
+    /// What is left to pay; never negative (an overpaid invoice owes nothing).
     pub fn balance_minor(&self) -> i64 {
-        self.total_minor - self.paid_minor
+        (self.total_minor - self.paid_minor).max(0)
     }
 }
 

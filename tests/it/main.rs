@@ -20,4 +20,5 @@ mod portal_sections;
 mod portal_session;
 mod security;
 mod staff_clients;
+mod staff_invoices;
 mod staff_requests;
