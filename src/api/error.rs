@@ -109,7 +109,7 @@ impl ApiError {
         )
     }
 
-    fn from_problems(problems: Vec<FieldProblem>) -> Self {
+    pub fn from_problems(problems: Vec<FieldProblem>) -> Self {
         let (field, message) = problems
             .first()
             .map(|p| (Some(p.field.clone()), p.message.clone()))

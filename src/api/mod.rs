@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod clients;
 pub mod contacts;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod integrations;
@@ -69,6 +70,15 @@ pub fn router() -> Router<AppState> {
             "/integrations/{provider}",
             axum::routing::delete(integrations::delete),
         )
+        .route("/invoices", post(documents::create_invoice))
+        .route("/invoices/{id}", put(documents::update_invoice))
+        .route("/invoices/{id}/send", post(documents::send_invoice))
+        .route("/invoices/{id}/void", post(documents::void_invoice))
+        .route("/invoices/{id}/payments", post(documents::pay_invoice))
+        .route("/quotes", post(documents::create_quote))
+        .route("/quotes/{id}", put(documents::update_quote))
+        .route("/quotes/{id}/send", post(documents::send_quote))
+        .route("/quotes/{id}/decision", post(documents::decide_quote))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{clients, contacts, error, integrations, portal, records};
+use super::{clients, contacts, documents, error, integrations, portal, records};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,6 +51,15 @@ and answer `next_cursor` (null on the last page)."
         integrations::put_stripe,
         integrations::put_telr,
         integrations::delete,
+        documents::create_invoice,
+        documents::update_invoice,
+        documents::send_invoice,
+        documents::void_invoice,
+        documents::pay_invoice,
+        documents::create_quote,
+        documents::update_quote,
+        documents::send_quote,
+        documents::decide_quote,
         document,
     ),
     components(schemas(
@@ -65,8 +74,8 @@ and answer `next_cursor` (null on the last page)."
         (name = "clients", description = "Companies and individuals"),
         (name = "contacts", description = "The people of a client"),
         (name = "portal", description = "A client's portal access and link"),
-        (name = "invoices", description = "Invoices (read-only)"),
-        (name = "quotes", description = "Quotes (read-only)"),
+        (name = "invoices", description = "Invoices: read, create and replace drafts, send, void, record offline payments"),
+        (name = "quotes", description = "Quotes: read, create and replace drafts, send, mark accepted or declined"),
         (name = "payments", description = "Payments (read-only)"),
         (name = "jobs", description = "Jobs (read-only)"),
         (name = "projects", description = "Projects (read-only)"),

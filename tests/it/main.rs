@@ -9,6 +9,7 @@ mod support;
 mod accessibility;
 mod api;
 mod api_contract;
+mod api_documents;
 mod browser;
 mod demo;
 mod files;

@@ -1,0 +1,719 @@
+//! Writing quotes and invoices through the API: create and replace a draft with its
+//! lines, send it (the client's portal contacts are emailed a link), mark a quote
+//! accepted or declined, void an invoice, and record an offline payment. The same
+//! checks as the back office (`crate::invoicing`); a bad field is a 422 naming it
+//! (`lines[2].quantity`), a change the document's state does not allow a 409, and
+//! another workspace's id a 404. Decimals are strings (`"2.5"`, `"100.10"`), so no
+//! amount ever passes through a float.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::ApiCaller;
+use super::error::{ApiError, ApiErrorBody, ApiResult, FieldProblem};
+use super::extract::{ApiJson, ApiPath};
+use crate::app::AppState;
+use crate::domain::document_form::{DocumentFields, LineFields};
+use crate::domain::offline_payment::PaymentFields;
+use crate::ids::{ClientId, InvoiceId};
+use crate::invoicing::{self, Problem};
+use crate::store::staff_documents::{DocKind, StaffDoc};
+use crate::web::ClientIp;
+
+/// One line. A catalogue item (`product_id`) fills a missing description, price and
+/// tax rate; without one, `description` and `unit_price` are required.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Up to 3 decimal places; 1 when left out.
+    #[serde(default)]
+    #[schema(example = "2.5")]
+    pub quantity: Option<String>,
+    /// In the document's currency, with at most its number of decimals.
+    #[serde(default)]
+    #[schema(example = "100.10")]
+    pub unit_price: Option<String>,
+    /// 0 to 100, up to 2 decimals.
+    #[serde(default)]
+    #[schema(example = "10")]
+    pub discount_percent: Option<String>,
+    /// 0 to 100, up to 2 decimals.
+    #[serde(default)]
+    #[schema(example = "5")]
+    pub tax_rate_percent: Option<String>,
+}
+
+/// A draft invoice: created with `POST /invoices`, replaced whole with `PUT` while a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceBody {
+    /// Required when creating; ignored when replacing (a draft keeps its client).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    #[schema(example = "2026-03-01")]
+    pub issue_date: String,
+    #[schema(example = "2026-03-31")]
+    pub due_date: String,
+    /// ISO 4217 code.
+    #[schema(example = "AED")]
+    pub currency: String,
+    #[serde(default)]
+    pub client_notes: String,
+    #[serde(default)]
+    pub internal_notes: String,
+    #[serde(default)]
+    pub lines: Vec<LineBody>,
+}
+
+/// A draft quote: created with `POST /quotes`, replaced whole with `PUT` while a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteBody {
+    /// Required when creating; ignored when replacing (a draft keeps its client).
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub title: String,
+    #[schema(example = "2026-03-01")]
+    pub issue_date: String,
+    #[schema(example = "2026-03-31")]
+    pub valid_until: String,
+    #[schema(example = "AED")]
+    pub currency: String,
+    #[serde(default)]
+    pub client_notes: String,
+    #[serde(default)]
+    pub internal_notes: String,
+    #[serde(default)]
+    pub lines: Vec<LineBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineOut {
+    pub product_id: Option<String>,
+    pub description: String,
+    pub quantity_milli: i64,
+    pub unit_price_minor: i64,
+    pub discount_bp: i64,
+    pub tax_rate_bp: i64,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+}
+
+/// A quote or invoice with its lines. Amounts are integers in the currency's minor unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    /// `invoice` or `quote`.
+    pub kind: String,
+    pub client_id: String,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+    pub issue_date: String,
+    /// Due date of an invoice, valid-until date of a quote.
+    pub end_date: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub paid_minor: i64,
+    /// Left to pay (never negative); see `credit_minor` for an overpaid invoice.
+    pub balance_minor: i64,
+    pub credit_minor: i64,
+    pub client_notes: String,
+    pub internal_notes: String,
+    pub lines: Vec<LineOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SentOut {
+    pub document: DocumentOut,
+    /// How many of the client's contacts were emailed a link (0 while its portal is off).
+    pub emailed: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// `accepted` or `declined`.
+    #[schema(example = "accepted")]
+    pub decision: String,
+}
+
+/// A payment received outside the portal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    /// `cash`, `bank_transfer`, `cheque` or `other`.
+    #[schema(example = "bank_transfer")]
+    pub method: String,
+    /// In the invoice's currency; more than zero and at most the balance.
+    #[schema(example = "100.00")]
+    pub amount: String,
+    /// The day it was received, not in the future.
+    #[schema(example = "2026-03-05")]
+    pub received_on: String,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentOut {
+    pub payment_id: String,
+    pub invoice: DocumentOut,
+    /// How many of the client's contacts were emailed a receipt.
+    pub receipts: i64,
+}
+
+fn problem(p: Problem) -> ApiError {
+    match p {
+        Problem::NotFound => ApiError::not_found(),
+        Problem::Invalid(errors) => ApiError::from_problems(
+            errors
+                .into_iter()
+                .map(|e| FieldProblem {
+                    message: format!("{}: {}", e.field, e.message),
+                    field: e.field,
+                })
+                .collect(),
+        ),
+        Problem::Refused {
+            field: Some(f),
+            message,
+        } => ApiError::conflict(format!("{f}: {message}.")).with_field(f),
+        Problem::Refused {
+            field: None,
+            message,
+        } => ApiError::conflict(format!("{message}.")),
+        Problem::Internal(e) => ApiError::internal(e),
+    }
+}
+
+/// As [`problem`], with the second date named as the API names it.
+fn problem_of(kind: DocKind, p: Problem) -> ApiError {
+    let end = match kind {
+        DocKind::Invoice => "due_date",
+        DocKind::Quote => "valid_until",
+    };
+    problem(match p {
+        Problem::Invalid(errors) => Problem::Invalid(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "end_date" {
+                        e.field = end.to_string();
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    })
+}
+
+fn id_of(raw: &str) -> ApiResult<i64> {
+    raw.parse::<InvoiceId>()
+        .map(InvoiceId::get)
+        .map_err(|_| ApiError::not_found())
+}
+
+async fn document(
+    state: &AppState,
+    caller: &ApiCaller,
+    kind: DocKind,
+    id: i64,
+) -> ApiResult<DocumentOut> {
+    let doc: StaffDoc = state
+        .store
+        .staff_document(caller.workspace_id, kind, id)
+        .await?;
+    let lines = state
+        .store
+        .staff_document_lines(caller.workspace_id, kind, id)
+        .await?;
+    Ok(DocumentOut {
+        id: doc.id.to_string(),
+        kind: kind.noun().to_string(),
+        client_id: doc.client_id.to_string(),
+        number: doc.number,
+        title: doc.title,
+        status: doc.status,
+        issue_date: doc.issue_date,
+        end_date: doc.end_date,
+        currency: doc.currency,
+        subtotal_minor: doc.subtotal_minor,
+        tax_minor: doc.tax_minor,
+        total_minor: doc.total_minor,
+        paid_minor: doc.paid_minor,
+        balance_minor: (doc.total_minor - doc.paid_minor).max(0),
+        credit_minor: (doc.paid_minor - doc.total_minor).max(0),
+        client_notes: doc.client_notes,
+        internal_notes: doc.internal_notes,
+        lines: lines
+            .into_iter()
+            .map(|l| LineOut {
+                product_id: l.product_id.map(|p| p.to_string()),
+                description: l.description,
+                quantity_milli: l.quantity_milli,
+                unit_price_minor: l.unit_price_minor,
+                discount_bp: l.discount_bp,
+                tax_rate_bp: l.tax_rate_bp,
+                subtotal_minor: l.subtotal_minor,
+                tax_minor: l.tax_minor,
+                total_minor: l.total_minor,
+            })
+            .collect(),
+    })
+}
+
+struct Header {
+    client_id: Option<String>,
+    fields: DocumentFields,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fields(
+    client_id: Option<String>,
+    title: String,
+    issue_date: String,
+    end_date: String,
+    currency: String,
+    client_notes: String,
+    internal_notes: String,
+    lines: Vec<LineBody>,
+) -> Header {
+    Header {
+        client_id,
+        fields: DocumentFields {
+            title,
+            issue_date,
+            end_date,
+            currency,
+            client_notes,
+            internal_notes,
+            lines: lines
+                .into_iter()
+                .map(|l| {
+                    let line = LineFields {
+                        product_id: l.product_id.unwrap_or_default(),
+                        description: l.description.unwrap_or_default(),
+                        quantity: l.quantity.unwrap_or_default(),
+                        unit_price: l.unit_price.unwrap_or_default(),
+                        discount_percent: l.discount_percent.unwrap_or_default(),
+                        tax_rate_percent: l.tax_rate_percent.unwrap_or_default(),
+                    };
+                    // An API line is never "blank": an empty object is a line with
+                    // nothing in it, and is refused as such.
+                    if line.is_blank() {
+                        LineFields {
+                            description: " ".into(),
+                            ..line
+                        }
+                    } else {
+                        line
+                    }
+                })
+                .collect(),
+        },
+    }
+}
+
+impl From<InvoiceBody> for Header {
+    fn from(b: InvoiceBody) -> Self {
+        fields(
+            b.client_id,
+            b.title,
+            b.issue_date,
+            b.due_date,
+            b.currency,
+            b.client_notes,
+            b.internal_notes,
+            b.lines,
+        )
+    }
+}
+
+impl From<QuoteBody> for Header {
+    fn from(b: QuoteBody) -> Self {
+        fields(
+            b.client_id,
+            b.title,
+            b.issue_date,
+            b.valid_until,
+            b.currency,
+            b.client_notes,
+            b.internal_notes,
+            b.lines,
+        )
+    }
+}
+
+async fn create(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    kind: DocKind,
+    header: Header,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    let client = match header.client_id.as_deref() {
+        None | Some("") => return Err(ApiError::invalid("client_id", "client_id: is required.")),
+        Some(raw) => raw
+            .parse::<ClientId>()
+            .map_err(|_| ApiError::invalid("client_id", "client_id: not a client id."))?,
+    };
+    state.store.client(caller.workspace_id, client).await?;
+    let (id, number) = invoicing::save_draft(
+        state,
+        caller.workspace_id,
+        kind,
+        client,
+        None,
+        &header.fields,
+    )
+    .await
+    .map_err(|p| problem_of(kind, p))?;
+    caller
+        .audit(
+            state,
+            ip,
+            &format!("{}.created", kind.noun()),
+            (kind.noun(), id),
+            Some(client.get()),
+            &number,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(document(state, caller, kind, id).await?),
+    ))
+}
+
+async fn replace(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    kind: DocKind,
+    raw_id: &str,
+    header: Header,
+) -> ApiResult<Json<DocumentOut>> {
+    let id = id_of(raw_id)?;
+    let doc = state
+        .store
+        .staff_document(caller.workspace_id, kind, id)
+        .await?;
+    let client = ClientId::from_db(doc.client_id);
+    let (_, number) = invoicing::save_draft(
+        state,
+        caller.workspace_id,
+        kind,
+        client,
+        Some(id),
+        &header.fields,
+    )
+    .await
+    .map_err(|p| problem_of(kind, p))?;
+    caller
+        .audit(
+            state,
+            ip,
+            &format!("{}.updated", kind.noun()),
+            (kind.noun(), id),
+            Some(doc.client_id),
+            &number,
+        )
+        .await?;
+    Ok(Json(document(state, caller, kind, id).await?))
+}
+
+async fn send(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    kind: DocKind,
+    raw_id: &str,
+) -> ApiResult<Json<SentOut>> {
+    let id = id_of(raw_id)?;
+    let emailed = invoicing::send(state, caller.workspace_id, kind, id)
+        .await
+        .map_err(problem)?;
+    let document = document(state, caller, kind, id).await?;
+    caller
+        .audit(
+            state,
+            ip,
+            &format!("{}.sent", kind.noun()),
+            (kind.noun(), id),
+            document.client_id.parse().ok(),
+            &format!("{} emailed to {emailed} contact(s)", document.number),
+        )
+        .await?;
+    Ok(Json(SentOut {
+        document,
+        emailed: i64::try_from(emailed).unwrap_or(i64::MAX),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/invoices", tag = "invoices",
+    request_body = InvoiceBody,
+    responses(
+        (status = 201, description = "A draft invoice, numbered", body = DocumentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
+        (status = 409, description = "The number is already taken", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
+    ))]
+pub async fn create_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<InvoiceBody>,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    create(&state, &caller, &ip, DocKind::Invoice, body.into()).await
+}
+
+#[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes",
+    request_body = QuoteBody,
+    responses(
+        (status = 201, description = "A draft quote, numbered", body = DocumentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
+        (status = 409, description = "The number is already taken", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
+    ))]
+pub async fn create_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<QuoteBody>,
+) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    create(&state, &caller, &ip, DocKind::Quote, body.into()).await
+}
+
+#[utoipa::path(put, path = "/api/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    request_body = InvoiceBody,
+    responses(
+        (status = 200, description = "The draft, replaced", body = DocumentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft any more", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named); nothing was changed", body = ApiErrorBody),
+    ))]
+pub async fn update_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<InvoiceBody>,
+) -> ApiResult<Json<DocumentOut>> {
+    replace(&state, &caller, &ip, DocKind::Invoice, &id, body.into()).await
+}
+
+#[utoipa::path(put, path = "/api/v1/quotes/{id}", tag = "quotes",
+    params(("id" = String, Path, description = "Quote id")),
+    request_body = QuoteBody,
+    responses(
+        (status = 200, description = "The draft, replaced", body = DocumentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft any more", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named); nothing was changed", body = ApiErrorBody),
+    ))]
+pub async fn update_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<QuoteBody>,
+) -> ApiResult<Json<DocumentOut>> {
+    replace(&state, &caller, &ip, DocKind::Quote, &id, body.into()).await
+}
+
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/send", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "Sent; the client's portal contacts were emailed a link", body = SentOut),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft with at least one line", body = ApiErrorBody),
+    ))]
+pub async fn send_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<SentOut>> {
+    send(&state, &caller, &ip, DocKind::Invoice, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/send", tag = "quotes",
+    params(("id" = String, Path, description = "Quote id")),
+    responses(
+        (status = 200, description = "Sent; the client's portal contacts were emailed a link", body = SentOut),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft with at least one line", body = ApiErrorBody),
+    ))]
+pub async fn send_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<SentOut>> {
+    send(&state, &caller, &ip, DocKind::Quote, &id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/decision", tag = "quotes",
+    params(("id" = String, Path, description = "Quote id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "Marked accepted or declined", body = DocumentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a sent quote", body = ApiErrorBody),
+        (status = 422, description = "decision is neither accepted nor declined", body = ApiErrorBody),
+    ))]
+pub async fn decide_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<DecisionBody>,
+) -> ApiResult<Json<DocumentOut>> {
+    let id = id_of(&id)?;
+    let accepted = match body.decision.as_str() {
+        "accepted" => true,
+        "declined" => false,
+        _ => {
+            return Err(ApiError::invalid(
+                "decision",
+                "decision: must be accepted or declined.",
+            ))
+        }
+    };
+    state
+        .store
+        .decide_quote(caller.workspace_id, id, accepted, state.clock.now_ms())
+        .await
+        .map_err(|e| problem(e.into()))?;
+    let doc = document(&state, &caller, DocKind::Quote, id).await?;
+    caller
+        .audit(
+            &state,
+            &ip,
+            &format!("quote.{}", body.decision),
+            ("quote", id),
+            doc.client_id.parse().ok(),
+            &doc.number,
+        )
+        .await?;
+    Ok(Json(doc))
+}
+
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/void", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses(
+        (status = 200, description = "Void: kept on record, no longer payable", body = DocumentOut),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Something is paid on it, or it is void already", body = ApiErrorBody),
+    ))]
+pub async fn void_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<DocumentOut>> {
+    let id = id_of(&id)?;
+    state
+        .store
+        .void_invoice(caller.workspace_id, id, state.clock.now_ms())
+        .await
+        .map_err(|e| problem(e.into()))?;
+    let doc = document(&state, &caller, DocKind::Invoice, id).await?;
+    caller
+        .audit(
+            &state,
+            &ip,
+            "invoice.voided",
+            ("invoice", id),
+            doc.client_id.parse().ok(),
+            &doc.number,
+        )
+        .await?;
+    Ok(Json(doc))
+}
+
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/payments", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    request_body = PaymentBody,
+    responses(
+        (status = 201, description = "Recorded; the client's contacts were emailed a receipt", body = PaymentOut),
+        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
+        (status = 409, description = "The invoice is not sent or partially paid", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named), e.g. more than the balance", body = ApiErrorBody),
+    ))]
+pub async fn pay_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<PaymentBody>,
+) -> ApiResult<(StatusCode, Json<PaymentOut>)> {
+    let id = id_of(&id)?;
+    let method = body.method.clone();
+    let done = invoicing::record_offline_payment(
+        &state,
+        caller.workspace_id,
+        InvoiceId::from_db(id),
+        None,
+        &PaymentFields {
+            method: body.method,
+            amount: body.amount,
+            received_on: body.received_on,
+            reference: body.reference,
+            note: body.note,
+        },
+    )
+    .await
+    .map_err(problem)?;
+    let invoice = document(&state, &caller, DocKind::Invoice, id).await?;
+    caller
+        .audit(
+            &state,
+            &ip,
+            "payment.recorded",
+            ("payment", done.payment.get()),
+            invoice.client_id.parse().ok(),
+            &format!("{} ({method}) for invoice {}", done.amount, invoice.number),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PaymentOut {
+            payment_id: done.payment.to_string(),
+            invoice,
+            receipts: i64::try_from(done.receipts).unwrap_or(i64::MAX),
+        }),
+    ))
+}
