@@ -835,3 +835,176 @@ async fn a_provider_payment_after_an_offline_one_shows_overpaid_with_the_credit_
         overpaid.subject()
     );
 }
+
+/// The core flow on real parts: staff sign in to the back office in headless Chromium,
+/// create an invoice from the form, send it; the client signs in to the portal with the
+/// emailed code and opens the invoice from the list.
+#[tokio::test]
+async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_it() {
+    use crate::support::chrome::{wait_for_path, Chrome};
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let chrome = Chrome::start().await;
+    let c = &chrome.client;
+
+    c.goto(&app.url("/staff/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(&w.staff_email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(&w.staff_password)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/staff/clients").await;
+
+    c.find(Locator::XPath("//nav//a[normalize-space()='Invoices']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/staff/invoices").await;
+    c.find(Locator::XPath("//a[normalize-space()='New invoice']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/staff/invoices/new").await;
+    c.find(Locator::Css(&format!(
+        "#client_id option[value='{}']",
+        w.a.get()
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Boiler service")
+        .await
+        .unwrap();
+    c.find(Locator::Id("l0-description"))
+        .await
+        .unwrap()
+        .send_keys("Annual boiler service")
+        .await
+        .unwrap();
+    c.find(Locator::Id("l0-quantity"))
+        .await
+        .unwrap()
+        .send_keys("2")
+        .await
+        .unwrap();
+    c.find(Locator::Id("l0-price"))
+        .await
+        .unwrap()
+        .send_keys("350.25")
+        .await
+        .unwrap();
+    c.find(Locator::Id("l0-tax"))
+        .await
+        .unwrap()
+        .send_keys("5")
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Save draft']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let path = c.current_url().await.unwrap().path().to_string();
+        if path.starts_with("/staff/invoices/") && path != "/staff/invoices/new" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page = c.source().await.unwrap();
+    assert!(
+        page.contains("Invoice INV-0001") && page.contains("AED 735.53"),
+        "700.50 + 35.03 tax"
+    );
+    c.find(Locator::XPath("//button[normalize-space()='Send invoice']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut sent = String::new();
+    for _ in 0..100 {
+        sent = c.source().await.unwrap();
+        if sent.contains("contacts emailed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(sent.contains("3 contacts emailed"), "{sent}");
+    chrome.screenshot("staff-invoice-sent").await;
+
+    // The client: the invoice email, then a sign-in code, then the invoice in the portal.
+    let mail = app.smtp.wait_for(&w.ann_email, 1).await;
+    assert!(mail.subject().contains("Invoice INV-0001"));
+    c.goto(&app.url(&w.a_link())).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(&w.ann_email)
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Email me a code']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_path(c, "/portal/verify").await;
+    let code = app.smtp.wait_for(&w.ann_email, 2).await.code().unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/portal/home").await;
+    c.goto(&app.url("/portal/invoices")).await.unwrap();
+    c.find(Locator::XPath(
+        "//main//a[contains(normalize-space(), 'INV-0001')]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let page = c.source().await.unwrap();
+    assert!(page.contains("Invoice INV-0001") && page.contains("AED 735.53"));
+    assert!(page.contains("Annual boiler service"));
+    c.find(Locator::XPath("//a[normalize-space()='Download PDF']"))
+        .await
+        .unwrap();
+    chrome.screenshot("portal-invoice-from-staff").await;
+}
