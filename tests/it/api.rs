@@ -989,6 +989,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/integrations/stripe"),
     ("put", "/api/v1/integrations/telr"),
     ("delete", "/api/v1/integrations/{provider}"),
+    ("post", "/api/v1/invoices"),
+    ("put", "/api/v1/invoices/{id}"),
+    ("post", "/api/v1/invoices/{id}/send"),
+    ("post", "/api/v1/invoices/{id}/void"),
+    ("post", "/api/v1/invoices/{id}/payments"),
+    ("post", "/api/v1/quotes"),
+    ("put", "/api/v1/quotes/{id}"),
+    ("post", "/api/v1/quotes/{id}/send"),
+    ("post", "/api/v1/quotes/{id}/decision"),
 ];
 
 #[tokio::test]
