@@ -1008,3 +1008,41 @@ async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_
         .unwrap();
     chrome.screenshot("portal-invoice-from-staff").await;
 }
+
+#[tokio::test]
+async fn a_number_already_taken_is_refused_clearly_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = owner(&app, &w).await;
+    // An invoice numbered INV-0001 by other means (an import, say) takes the next number.
+    world::invoice(&app, w.ws, w.a, "sent", 5, "USD", 1_000).await;
+    sqlx::query("UPDATE number_sequence SET next_value = 1 WHERE kind = 'invoice'")
+        .execute(app.state.store.pool())
+        .await
+        .unwrap();
+    let before = row_counts(&app).await;
+    let client = w.a.get().to_string();
+    // The client record offers the new-invoice form for this client.
+    let (_, record) = staff.get_text(&format!("/staff/clients/{client}")).await;
+    assert!(record.contains(&format!("/staff/invoices/new?client={client}")));
+    let fields = form(
+        &app,
+        &client,
+        "USD",
+        &[&[("description", "A"), ("unit_price", "5")]],
+    );
+    let r = post_with_csrf(
+        &staff,
+        &format!("/staff/invoices/new?client={client}"),
+        "/staff/invoices",
+        &fields,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("number: INV-0001 is already used by another invoice of this workspace"),
+        "{html}"
+    );
+    assert_eq!(row_counts(&app).await, before, "no row, no number used");
+}
