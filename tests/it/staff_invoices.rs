@@ -836,6 +836,19 @@ async fn a_provider_payment_after_an_offline_one_shows_overpaid_with_the_credit_
     );
 }
 
+/// The invoice id in a staff invoice page's own links.
+fn page_id(html: &str) -> String {
+    let marker = "/staff/invoices/";
+    html.match_indices(marker)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + marker.len()..];
+            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (!id.is_empty()).then_some(id)
+        })
+        .next()
+        .unwrap()
+}
+
 /// The core flow on real parts: staff sign in to the back office in headless Chromium,
 /// create an invoice from the form, send it; the client signs in to the portal with the
 /// emailed code and opens the invoice from the list.
@@ -884,6 +897,9 @@ async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_
         .await
         .unwrap();
     wait_for_path(c, "/staff/invoices/new").await;
+    let axe = crate::accessibility::axe_source();
+    let problems = crate::accessibility::violations(c, &axe).await;
+    assert!(problems.is_empty(), "new invoice form: {problems:?}");
     c.find(Locator::Css(&format!(
         "#client_id option[value='{}']",
         w.a.get()
@@ -957,6 +973,17 @@ async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_
     }
     assert!(sent.contains("3 contacts emailed"), "{sent}");
     chrome.screenshot("staff-invoice-sent").await;
+    let problems = crate::accessibility::violations(c, &axe).await;
+    assert!(problems.is_empty(), "invoice page: {problems:?}");
+    c.goto(&app.url("/staff/invoices")).await.unwrap();
+    let problems = crate::accessibility::violations(c, &axe).await;
+    assert!(problems.is_empty(), "invoice list: {problems:?}");
+    let id = page_id(&sent);
+    c.goto(&app.url(&format!("/staff/invoices/{id}/print")))
+        .await
+        .unwrap();
+    let problems = crate::accessibility::violations(c, &axe).await;
+    assert!(problems.is_empty(), "printable page: {problems:?}");
 
     // The client: the invoice email, then a sign-in code, then the invoice in the portal.
     let mail = app.smtp.wait_for(&w.ann_email, 1).await;
