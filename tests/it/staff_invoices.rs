@@ -718,6 +718,17 @@ async fn a_quote_draft_is_edited_sent_and_marked_accepted_and_numbering_is_confi
         let (s, _) = ann.get_text(&format!("/portal/quotes/{id}/{path}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+    // Staff download the PDF too.
+    let r = staff.get(&format!("/staff/quotes/{id}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(disposition, "attachment; filename=\"Quote-EST-0001.pdf\"");
+    let bytes = r.bytes().await.unwrap();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(bytes.starts_with(b"%PDF-") && has(b"Quote EST-0001") && has(b"JPY 8,000"));
     // The filtered list shows it under Accepted and Birch.
     let (_, list) = staff
         .get_text(&format!(
@@ -1072,4 +1083,50 @@ async fn a_number_already_taken_is_refused_clearly_and_nothing_is_saved() {
         "{html}"
     );
     assert_eq!(row_counts(&app).await, before, "no row, no number used");
+}
+
+#[tokio::test]
+async fn members_author_invoices_but_only_admins_change_the_numbering() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let hash = portico::auth::password::hash("a long member password 42").unwrap();
+    app.state
+        .store
+        .create_staff(
+            w.ws,
+            &portico::domain::email::EmailAddress::parse("member@cedar.test").unwrap(),
+            "Mo Member",
+            "member",
+            &hash,
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let member = staff_browser(&app, "member@cedar.test", "a long member password 42").await;
+    let (_, list) = member.get_text("/staff/invoices").await;
+    assert!(
+        !list.contains("/staff/invoices/numbering"),
+        "no numbering form for members"
+    );
+    let r = post_with_csrf(
+        &member,
+        "/staff/invoices",
+        "/staff/invoices/numbering",
+        &[("prefix".into(), "M-".into())],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.state.store.number_prefixes(w.ws).await.unwrap(),
+        ("INV-".to_string(), "Q-".to_string())
+    );
+    let client = w.a.get().to_string();
+    let fields = form(
+        &app,
+        &client,
+        "USD",
+        &[&[("description", "A"), ("unit_price", "5")]],
+    );
+    let r = post_with_csrf(&member, "/staff/invoices/new", "/staff/invoices", &fields).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
