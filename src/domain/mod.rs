@@ -10,6 +10,7 @@ pub mod lines;
 pub mod money;
 pub mod offline_payment;
 pub mod paging;
+pub mod partial_payment;
 pub mod portal_login;
 pub mod portal_view;
 pub mod records;

@@ -139,13 +139,15 @@ pub struct Payer<'a> {
     pub ip: &'a str,
 }
 
-/// Starts (or resumes) paying an invoice's whole balance with `provider`; answers the
-/// provider page to send the browser to.
+/// Starts (or resumes) paying an invoice with `provider`: its whole balance, or the
+/// `requested` part where the workspace allows partial payments; answers the provider
+/// page to send the browser to.
 pub async fn start_payment(
     state: &AppState,
     payer: &Payer<'_>,
     invoice_id: i64,
     provider: &str,
+    requested: &str,
 ) -> Result<String, PayError> {
     let scope = payer.scope;
     let ws = scope.workspace_id();
@@ -163,6 +165,13 @@ pub async fn start_payment(
     }
     let currency = Currency::parse(&doc.currency)
         .map_err(|_| PayError::Refused("This invoice's currency cannot be paid online.".into()))?;
+    // The whole balance, or the part the client asked for where the workspace allows it.
+    let amount = state
+        .store
+        .payment_policy(ws)
+        .await?
+        .amount(currency, balance, requested)
+        .map_err(PayError::Refused)?;
     let now = state.clock.now_ms();
     let stripe = if provider == "stripe" {
         stripe_conn(state, ws).await?
@@ -181,7 +190,7 @@ pub async fn start_payment(
         ));
     }
     if stripe.is_some() {
-        stripe_amount(balance, currency).map_err(|e| {
+        stripe_amount(amount, currency).map_err(|e| {
             PayError::Refused(format!(
                 "This invoice cannot be paid by card online: {e}. Please contact the team to pay."
             ))
@@ -198,7 +207,7 @@ pub async fn start_payment(
     for _ in 0..2 {
         if let Some(open) = state.store.open_attempt(scope, invoice_id).await? {
             let reusable = open.provider == provider
-                && open.amount_minor == balance
+                && open.amount_minor == amount
                 && open.currency == doc.currency
                 && open.expires_at > now + 5 * 60_000
                 && open.livemode == i64::from(livemode)
@@ -244,7 +253,7 @@ pub async fn start_payment(
                     invoice_id,
                     contact_id: Some(payer.contact_id),
                     provider,
-                    amount_minor: balance,
+                    amount_minor: amount,
                     currency: &doc.currency,
                     idempotency_key: &key,
                     livemode,

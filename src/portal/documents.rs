@@ -225,6 +225,9 @@ struct InvoicePage {
     contact_line: String,
     pay_options: Vec<super::pay::PayOption>,
     notice: Option<(&'static str, &'static str)>,
+    /// Where the workspace allows paying part of this invoice: the smallest part, and the
+    /// amount the form starts with (the balance).
+    partial: Option<(String, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -302,11 +305,33 @@ pub async fn invoice(
             Vec::new()
         },
         notice: super::pay::payment_notice(&q.payment),
+        partial: partial_view(&state, &user, &doc.currency, balance_minor).await?,
         shell: ctx.shell,
         doc,
     };
     let html = view.render()?;
     Ok(super::pay::page_with_pay(&state, &view.pay_options, html))
+}
+
+async fn partial_view(
+    state: &AppState,
+    user: &PortalUser,
+    currency: &str,
+    balance_minor: i64,
+) -> AppResult<Option<(String, String)>> {
+    let policy = state
+        .store
+        .payment_policy(user.scope.workspace_id())
+        .await?;
+    let Ok(c) = crate::domain::money::Currency::parse(currency) else {
+        return Ok(None);
+    };
+    Ok(policy.offers(currency, balance_minor).then(|| {
+        (
+            Money::new(policy.min_minor.max(1), c).to_string(),
+            crate::domain::document_form::format_decimal(balance_minor, c.exponent(), c.exponent()),
+        )
+    }))
 }
 
 pub struct QuoteRowView {

@@ -62,6 +62,9 @@ pub struct PayForm {
     csrf: String,
     #[serde(default)]
     provider: String,
+    /// Part of the balance, where the workspace allows it; empty for all of it.
+    #[serde(default)]
+    amount: String,
 }
 
 fn refused(message: &str) -> Response {
@@ -118,7 +121,7 @@ pub async fn pay(
         label: &user.session.email_norm,
         ip: &ip,
     };
-    match service::start_payment(&state, &payer, id, provider).await {
+    match service::start_payment(&state, &payer, id, provider, &form.amount).await {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
         Err(e) => Ok(pay_error(e)),
     }

@@ -129,6 +129,9 @@ struct ListPage {
     next_href: Option<String>,
     prefix: String,
     can_configure: bool,
+    partial_allowed: bool,
+    partial_min: String,
+    default_currency: String,
     notice: Option<&'static str>,
 }
 
@@ -240,6 +243,16 @@ pub async fn list(
             }),
     );
     let (invoice_prefix, quote_prefix) = state.store.number_prefixes(user.workspace_id).await?;
+    let policy = state.store.payment_policy(user.workspace_id).await?;
+    let partial_min = crate::domain::money::Currency::parse(&policy.currency)
+        .map(|c| {
+            crate::domain::document_form::format_decimal(
+                policy.min_minor,
+                c.exponent(),
+                c.exponent(),
+            )
+        })
+        .unwrap_or_default();
     let view = ListPage {
         heading: match kind {
             DocKind::Invoice => "Invoices",
@@ -257,8 +270,14 @@ pub async fn list(
             DocKind::Quote => quote_prefix,
         },
         can_configure: user.role != "member",
-        notice: (q.notice == "numbering")
-            .then_some("Numbering saved: the next number uses the new prefix."),
+        partial_allowed: policy.allowed,
+        partial_min,
+        default_currency: policy.currency,
+        notice: match q.notice.as_str() {
+            "numbering" => Some("Numbering saved: the next number uses the new prefix."),
+            "payments" => Some("Online payment settings saved."),
+            _ => None,
+        },
         user,
     };
     Ok(Html(view.render()?))
@@ -715,4 +734,70 @@ pub async fn numbering(
     )
     .await?;
     Ok(Redirect::to(&format!("/staff/{}?notice=numbering", kind.plural())).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PartialForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    allowed: String,
+    #[serde(default)]
+    minimum: String,
+}
+
+/// Admins and owners let clients pay part of an invoice online, above a minimum in the
+/// workspace's default currency.
+pub async fn partial_payments(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<PartialForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    if user.role == "member" {
+        return Err(AppError::Forbidden(
+            "Only owners and admins change workspace settings such as online payments.".into(),
+        ));
+    }
+    let allowed = matches!(form.allowed.as_str(), "1" | "on" | "yes");
+    let policy = state.store.payment_policy(user.workspace_id).await?;
+    let currency = crate::domain::money::Currency::parse(&policy.currency).map_err(|_| {
+        AppError::BadRequest("The workspace's default currency is not supported.".into())
+    })?;
+    let minimum = if form.minimum.trim().is_empty() {
+        0
+    } else {
+        crate::domain::document_form::parse_decimal(&form.minimum, currency.exponent()).map_err(
+            |e| {
+                AppError::BadRequest(format!(
+                    "Minimum: {e} (an amount in {} with at most {} decimal places).",
+                    currency.code(),
+                    currency.exponent()
+                ))
+            },
+        )?
+    };
+    state
+        .store
+        .set_payment_policy(user.workspace_id, allowed, minimum)
+        .await?;
+    let detail = if allowed {
+        format!(
+            "partial payments allowed, minimum {}",
+            crate::domain::money::Money::new(minimum, currency)
+        )
+    } else {
+        "partial payments off".to_string()
+    };
+    user.audit(
+        &state,
+        "payments.partial_changed",
+        ("workspace", user.workspace_id.get()),
+        None,
+        &ip,
+        &detail,
+    )
+    .await?;
+    Ok(Redirect::to("/staff/invoices?notice=payments").into_response())
 }

@@ -90,6 +90,10 @@ fn documents_router() -> Router<AppState> {
             .route(&format!("/{kind}/{{id}}/pdf"), get(documents::pdf));
     }
     router
+        .route(
+            "/invoices/partial-payments",
+            post(documents::partial_payments),
+        )
         .route("/invoices/{id}/void", post(documents::void))
         .route("/invoices/{id}/payments", post(offline_payments::record))
         .route("/quotes/{id}/decision", post(documents::decide))

@@ -150,6 +150,25 @@ impl Store {
         Err(StoreError::Conflict(refusal.to_string()))
     }
 
+    /// Allows or stops partial online payments, with their minimum in minor units of the
+    /// workspace's default currency.
+    pub async fn set_payment_policy(
+        &self,
+        ws: WorkspaceId,
+        allowed: bool,
+        min_minor: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE workspace SET allow_partial_payments = $2, partial_payment_min_minor = $3 WHERE id = $1",
+        )
+        .bind(ws.get())
+        .bind(i64::from(allowed))
+        .bind(min_minor)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Sets the prefix of the workspace's invoice or quote numbers (from the next one).
     pub async fn set_number_prefix(
         &self,

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 
 use super::{Store, StoreError, StoreResult};
 use crate::domain::document_form::CatalogueItem;
+use crate::domain::partial_payment::PartialPolicy;
 use crate::ids::{ClientId, WorkspaceId};
 
 /// Which kind of document; names its tables and its number sequence.
@@ -289,6 +290,22 @@ impl Store {
         .bind(i64::from(portal_only))
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Whether clients may pay part of an invoice online, and the minimum.
+    pub async fn payment_policy(&self, ws: WorkspaceId) -> StoreResult<PartialPolicy> {
+        let (allowed, min_minor, currency): (i64, i64, String) = sqlx::query_as(
+            "SELECT allow_partial_payments, partial_payment_min_minor, default_currency FROM workspace WHERE id = $1",
+        )
+        .bind(ws.get())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(PartialPolicy {
+            allowed: allowed != 0,
+            min_minor,
+            currency,
+        })
     }
 
     /// The prefixes of the workspace's quote and invoice numbers.

@@ -1130,3 +1130,105 @@ async fn members_author_invoices_but_only_admins_change_the_numbering() {
     let r = post_with_csrf(&member, "/staff/invoices/new", "/staff/invoices", &fields).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn with_partial_payments_allowed_a_client_pays_part_of_an_invoice_above_the_minimum() {
+    let stripe = StripeStandIn::start().await;
+    let app = TestApp::spawn_with(Options {
+        stripe_api_base: Some(stripe.base.clone()),
+        ..Options::default()
+    })
+    .await;
+    let w = World::seed(&app).await;
+    let staff = owner(&app, &w).await;
+    let whsec = format!(
+        "whsec_{}",
+        portico::crypto::random_token(24).replace('-', "x")
+    );
+    let r = post_with_csrf(
+        &staff,
+        "/staff/integrations",
+        "/staff/integrations/stripe",
+        &[
+            ("secret_key".into(), stripe.new_key()),
+            ("webhook_secret".into(), whsec.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (aed, _) = world::invoice(&app, w.ws, w.a, "sent", 5, "AED", 70_000).await;
+    let (usd, _) = world::invoice(&app, w.ws, w.a, "sent", 5, "USD", 70_000).await;
+    let ann = Browser::new(&app);
+    ann.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let aed_page = format!("/portal/invoices/{}", aed.get());
+
+    // Off by default: the whole balance only.
+    let (_, page) = ann.get_text(&aed_page).await;
+    assert!(!page.contains("Amount to pay now"));
+    let pay = |amount: &'static str| {
+        let (ann, path) = (&ann, aed_page.clone());
+        async move {
+            let (_, page) = ann.get_text(&path).await;
+            ann.post_form(
+                &format!("{path}/pay"),
+                &[
+                    ("_csrf", &csrf_of(&page)),
+                    ("provider", "stripe"),
+                    ("amount", amount),
+                ],
+            )
+            .await
+        }
+    };
+
+    // An admin allows parts of at least AED 100.00 (AED is the workspace's currency).
+    let r = post_with_csrf(
+        &staff,
+        "/staff/invoices",
+        "/staff/invoices/partial-payments",
+        &[
+            ("allowed".into(), "1".into()),
+            ("minimum".into(), "100".into()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = ann.get_text(&aed_page).await;
+    assert!(page.contains("Amount to pay now") && page.contains("at least AED 100.00"));
+    let (_, page) = ann
+        .get_text(&format!("/portal/invoices/{}", usd.get()))
+        .await;
+    assert!(
+        !page.contains("Amount to pay now"),
+        "other currencies are paid in full"
+    );
+
+    let r = pay("99.99").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("at least AED 100.00"));
+    assert_eq!(pay("700.01").await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        stripe.session_count(),
+        0,
+        "nothing started for a refused amount"
+    );
+
+    // A part within the limits goes to Checkout for exactly that amount and is recorded.
+    let r = pay("250.00").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = stripe.only_session();
+    assert_eq!(session["amount_total"], 25_000);
+    let event = stripe.pay(session["id"].as_str().unwrap());
+    let status = reqwest::Client::new()
+        .post(app.url(&format!("/webhooks/stripe/{}", w.ws.get())))
+        .header("Stripe-Signature", stripe.sign(&event, &whsec))
+        .header("Content-Type", "application/json")
+        .body(event)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let (_, s, _, paid) = invoice_state(&app, aed.get()).await;
+    assert_eq!((s.as_str(), paid), ("partially_paid", 25_000));
+}
