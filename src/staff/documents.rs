@@ -1,16 +1,16 @@
 //! Quotes and invoices in the back office: the workspace's list (filtered by status and
-//! client), one document's page with what can be done to it next (edit a draft, send,
-//! mark a quote accepted or declined, void an invoice, record a payment), its printable
-//! page and its PDF, and the numbering prefixes. Every id is looked up in the staff
-//! member's own workspace, so another workspace's is simply not found.
+//! client) and one document's page with what can be done to it next (edit a draft, send,
+//! mark a quote accepted or declined, void an invoice, record a payment). The actions,
+//! print/PDF and settings have their own modules beside this one. Every id is looked up
+//! in the staff member's own workspace, so another workspace's is simply not found.
 
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
-use axum::http::header;
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::Html;
 use serde::Deserialize;
 
+use super::document_print::staff_printable;
 use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::document_form::DocError;
@@ -18,13 +18,11 @@ use crate::domain::money::Money;
 use crate::domain::offline_payment::method_label;
 use crate::domain::records::{display_date, display_instant, today_in};
 use crate::ids::ClientId;
-use crate::invoicing::print::{self, invoice_label, quote_label, DocInput, LineInput, Printable};
-use crate::invoicing::{self, Problem};
-use crate::store::staff_documents::{DocKind, StaffDoc, StaffLine};
-use crate::store::workspaces::BusinessProfile;
+use crate::invoicing::print::{self, invoice_label, quote_label, Printable};
+use crate::invoicing::Problem;
+use crate::store::staff_documents::{DocKind, StaffDoc};
 use crate::web::error::{AppError, AppResult};
-use crate::web::extract::{Form, Path, Query};
-use crate::web::ClientIp;
+use crate::web::extract::{Path, Query};
 
 const PAGE: i64 = 50;
 
@@ -72,7 +70,7 @@ pub fn refused(problem: Problem) -> AppError {
     }
 }
 
-fn capitalise(s: &str) -> String {
+pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
@@ -361,59 +359,6 @@ fn notice_text(kind: DocKind, doc: &StaffDoc, notice: &str, n: &str) -> Option<S
     })
 }
 
-fn business_lines(profile: &BusinessProfile) -> Vec<String> {
-    [&profile.address, &profile.phone, &profile.email]
-        .iter()
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.replace('\n', ", "))
-        .collect()
-}
-
-/// The printable view of a staff document.
-pub async fn staff_printable(
-    state: &AppState,
-    user: &StaffUser,
-    kind: DocKind,
-    doc: &StaffDoc,
-    lines: &[StaffLine],
-) -> AppResult<Printable> {
-    let profile = state.store.business_profile(user.workspace_id).await?;
-    let client = state
-        .store
-        .client(user.workspace_id, ClientId::from_db(doc.client_id))
-        .await?;
-    let input = DocInput {
-        kind,
-        number: &doc.number,
-        title: &doc.title,
-        status: &doc.status,
-        issue_date: &doc.issue_date,
-        end_date: &doc.end_date,
-        currency: &doc.currency,
-        subtotal_minor: doc.subtotal_minor,
-        tax_minor: doc.tax_minor,
-        total_minor: doc.total_minor,
-        paid_minor: doc.paid_minor,
-        client_notes: &doc.client_notes,
-        client_name: &doc.client_name,
-        client_address: &client.billing_address,
-        business_name: &profile.display_name,
-        business_lines: business_lines(&profile),
-    };
-    let line_inputs: Vec<LineInput<'_>> = lines
-        .iter()
-        .map(|l| LineInput {
-            description: &l.description,
-            quantity_milli: l.quantity_milli,
-            unit_price_minor: l.unit_price_minor,
-            discount_bp: l.discount_bp,
-            tax_rate_bp: l.tax_rate_bp,
-            subtotal_minor: l.subtotal_minor,
-        })
-        .collect();
-    Ok(print::build(&input, &line_inputs))
-}
-
 pub async fn detail(
     State(state): State<AppState>,
     user: StaffUser,
@@ -503,301 +448,4 @@ pub async fn detail(
         user,
     };
     Ok(Html(view.render()?))
-}
-
-#[derive(Deserialize)]
-pub struct ActionForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    decision: String,
-}
-
-fn back(kind: DocKind, id: i64, notice: &str) -> Response {
-    Redirect::to(&format!("/staff/{}/{id}?notice={notice}", kind.plural())).into_response()
-}
-
-pub async fn send(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Kind(kind): Kind,
-    Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    let id = doc_id(&id)?;
-    let emailed = invoicing::send(&state, user.workspace_id, kind, id)
-        .await
-        .map_err(refused)?;
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, kind, id)
-        .await?;
-    user.audit(
-        &state,
-        &format!("{}.sent", kind.noun()),
-        (kind.noun(), id),
-        Some(doc.client_id),
-        &ip,
-        &format!("{} emailed to {emailed} contact(s)", doc.number),
-    )
-    .await?;
-    Ok(Redirect::to(&format!(
-        "/staff/{}/{id}?notice=sent&n={emailed}",
-        kind.plural()
-    ))
-    .into_response())
-}
-
-pub async fn void(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    let id = doc_id(&id)?;
-    state
-        .store
-        .void_invoice(user.workspace_id, id, state.clock.now_ms())
-        .await
-        .map_err(|e| refused(e.into()))?;
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, DocKind::Invoice, id)
-        .await?;
-    user.audit(
-        &state,
-        "invoice.voided",
-        ("invoice", id),
-        Some(doc.client_id),
-        &ip,
-        &doc.number,
-    )
-    .await?;
-    Ok(back(DocKind::Invoice, id, "voided"))
-}
-
-pub async fn decide(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    let id = doc_id(&id)?;
-    let accepted = match form.decision.as_str() {
-        "accepted" => true,
-        "declined" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "Decision: a quote is marked accepted or declined.".into(),
-            ))
-        }
-    };
-    state
-        .store
-        .decide_quote(user.workspace_id, id, accepted, state.clock.now_ms())
-        .await
-        .map_err(|e| refused(e.into()))?;
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, DocKind::Quote, id)
-        .await?;
-    user.audit(
-        &state,
-        &format!("quote.{}", form.decision),
-        ("quote", id),
-        Some(doc.client_id),
-        &ip,
-        &doc.number,
-    )
-    .await?;
-    Ok(back(DocKind::Quote, id, &form.decision))
-}
-
-pub async fn print_page(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Kind(kind): Kind,
-    Path(id): Path<String>,
-) -> AppResult<Html<String>> {
-    let id = doc_id(&id)?;
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, kind, id)
-        .await?;
-    let lines = state
-        .store
-        .staff_document_lines(user.workspace_id, kind, id)
-        .await?;
-    let p = staff_printable(&state, &user, kind, &doc, &lines).await?;
-    let base = format!("/staff/{}/{id}", kind.plural());
-    Ok(Html(print::render(&p, &base, &format!("{base}/pdf"))?))
-}
-
-/// A PDF download: an attachment named after the document's number.
-pub fn pdf_response(p: &Printable) -> Response {
-    let bytes = crate::invoicing::pdf::render(p);
-    let safe: String = p
-        .number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}-{safe}.pdf\"", p.heading),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-pub async fn pdf(
-    State(state): State<AppState>,
-    user: StaffUser,
-    Kind(kind): Kind,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
-    let id = doc_id(&id)?;
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, kind, id)
-        .await?;
-    let lines = state
-        .store
-        .staff_document_lines(user.workspace_id, kind, id)
-        .await?;
-    let p = staff_printable(&state, &user, kind, &doc, &lines).await?;
-    Ok(pdf_response(&p))
-}
-
-#[derive(Deserialize)]
-pub struct NumberingForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    prefix: String,
-}
-
-/// Admins and owners set the prefix of new numbers (`INV-`, `2026-Q`).
-pub async fn numbering(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Kind(kind): Kind,
-    Form(form): Form<NumberingForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    if user.role == "member" {
-        return Err(AppError::Forbidden(
-            "Only owners and admins change workspace settings such as numbering.".into(),
-        ));
-    }
-    let prefix = form.prefix.trim();
-    let ok = !prefix.is_empty()
-        && prefix.chars().count() <= crate::store::document_writes::PREFIX_MAX
-        && prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
-    if !ok {
-        return Err(AppError::BadRequest(format!(
-            "Prefix: 1 to {} letters, digits, dashes, underscores, slashes or points (e.g. INV-).",
-            crate::store::document_writes::PREFIX_MAX
-        )));
-    }
-    state
-        .store
-        .set_number_prefix(user.workspace_id, kind, prefix)
-        .await?;
-    user.audit(
-        &state,
-        "numbering.changed",
-        ("workspace", user.workspace_id.get()),
-        None,
-        &ip,
-        &format!("{} prefix {prefix}", kind.noun()),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/staff/{}?notice=numbering", kind.plural())).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct PartialForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    allowed: String,
-    #[serde(default)]
-    minimum: String,
-}
-
-/// Admins and owners let clients pay part of an invoice online, above a minimum in the
-/// workspace's default currency.
-pub async fn partial_payments(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Form(form): Form<PartialForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    if user.role == "member" {
-        return Err(AppError::Forbidden(
-            "Only owners and admins change workspace settings such as online payments.".into(),
-        ));
-    }
-    let allowed = matches!(form.allowed.as_str(), "1" | "on" | "yes");
-    let policy = state.store.payment_policy(user.workspace_id).await?;
-    let currency = crate::domain::money::Currency::parse(&policy.currency).map_err(|_| {
-        AppError::BadRequest("The workspace's default currency is not supported.".into())
-    })?;
-    let minimum = if form.minimum.trim().is_empty() {
-        0
-    } else {
-        crate::domain::document_form::parse_decimal(&form.minimum, currency.exponent()).map_err(
-            |e| {
-                AppError::BadRequest(format!(
-                    "Minimum: {e} (an amount in {} with at most {} decimal places).",
-                    currency.code(),
-                    currency.exponent()
-                ))
-            },
-        )?
-    };
-    state
-        .store
-        .set_payment_policy(user.workspace_id, allowed, minimum)
-        .await?;
-    let detail = if allowed {
-        format!(
-            "partial payments allowed, minimum {}",
-            crate::domain::money::Money::new(minimum, currency)
-        )
-    } else {
-        "partial payments off".to_string()
-    };
-    user.audit(
-        &state,
-        "payments.partial_changed",
-        ("workspace", user.workspace_id.get()),
-        None,
-        &ip,
-        &detail,
-    )
-    .await?;
-    Ok(Redirect::to("/staff/invoices?notice=payments").into_response())
 }

@@ -5,15 +5,18 @@ mod api_tokens;
 mod audit;
 mod client_forms;
 mod clients;
+mod document_actions;
 mod document_form;
+mod document_print;
 mod documents;
 mod integrations;
+mod invoice_settings;
 mod login;
 mod offline_payments;
 mod requests;
 pub mod session;
 
-pub use documents::pdf_response as documents_pdf_response;
+pub use document_print::pdf_response as documents_pdf_response;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -76,7 +79,10 @@ fn documents_router() -> Router<AppState> {
                 get(documents::list).post(document_form::create),
             )
             .route(&format!("/{kind}/new"), get(document_form::new_form))
-            .route(&format!("/{kind}/numbering"), post(documents::numbering))
+            .route(
+                &format!("/{kind}/numbering"),
+                post(invoice_settings::numbering),
+            )
             .route(
                 &format!("/{kind}/{{id}}"),
                 get(documents::detail).post(document_form::update),
@@ -85,16 +91,22 @@ fn documents_router() -> Router<AppState> {
                 &format!("/{kind}/{{id}}/edit"),
                 get(document_form::edit_form),
             )
-            .route(&format!("/{kind}/{{id}}/send"), post(documents::send))
-            .route(&format!("/{kind}/{{id}}/print"), get(documents::print_page))
-            .route(&format!("/{kind}/{{id}}/pdf"), get(documents::pdf));
+            .route(
+                &format!("/{kind}/{{id}}/send"),
+                post(document_actions::send),
+            )
+            .route(
+                &format!("/{kind}/{{id}}/print"),
+                get(document_print::print_page),
+            )
+            .route(&format!("/{kind}/{{id}}/pdf"), get(document_print::pdf));
     }
     router
         .route(
             "/invoices/partial-payments",
-            post(documents::partial_payments),
+            post(invoice_settings::partial_payments),
         )
-        .route("/invoices/{id}/void", post(documents::void))
+        .route("/invoices/{id}/void", post(document_actions::void))
         .route("/invoices/{id}/payments", post(offline_payments::record))
-        .route("/quotes/{id}/decision", post(documents::decide))
+        .route("/quotes/{id}/decision", post(document_actions::decide))
 }

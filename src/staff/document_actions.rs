@@ -1,0 +1,130 @@
+//! What staff do to a quote or invoice from its page: send it, void an invoice, mark a
+//! quote accepted or declined. Each is a guarded change (refused clearly when the state
+//! does not allow it), then an audit entry.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::documents::{doc_id, refused, Kind};
+use super::session::StaffUser;
+use crate::app::AppState;
+use crate::invoicing;
+use crate::store::staff_documents::DocKind;
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{Form, Path};
+use crate::web::ClientIp;
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+}
+
+fn back(kind: DocKind, id: i64, notice: &str) -> Response {
+    Redirect::to(&format!("/staff/{}/{id}?notice={notice}", kind.plural())).into_response()
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Kind(kind): Kind,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id = doc_id(&id)?;
+    let emailed = invoicing::send(&state, user.workspace_id, kind, id)
+        .await
+        .map_err(refused)?;
+    let doc = state
+        .store
+        .staff_document(user.workspace_id, kind, id)
+        .await?;
+    user.audit(
+        &state,
+        &format!("{}.sent", kind.noun()),
+        (kind.noun(), id),
+        Some(doc.client_id),
+        &ip,
+        &format!("{} emailed to {emailed} contact(s)", doc.number),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/staff/{}/{id}?notice=sent&n={emailed}",
+        kind.plural()
+    ))
+    .into_response())
+}
+
+pub async fn void(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id = doc_id(&id)?;
+    state
+        .store
+        .void_invoice(user.workspace_id, id, state.clock.now_ms())
+        .await
+        .map_err(|e| refused(e.into()))?;
+    let doc = state
+        .store
+        .staff_document(user.workspace_id, DocKind::Invoice, id)
+        .await?;
+    user.audit(
+        &state,
+        "invoice.voided",
+        ("invoice", id),
+        Some(doc.client_id),
+        &ip,
+        &doc.number,
+    )
+    .await?;
+    Ok(back(DocKind::Invoice, id, "voided"))
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id = doc_id(&id)?;
+    let accepted = match form.decision.as_str() {
+        "accepted" => true,
+        "declined" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Decision: a quote is marked accepted or declined.".into(),
+            ))
+        }
+    };
+    state
+        .store
+        .decide_quote(user.workspace_id, id, accepted, state.clock.now_ms())
+        .await
+        .map_err(|e| refused(e.into()))?;
+    let doc = state
+        .store
+        .staff_document(user.workspace_id, DocKind::Quote, id)
+        .await?;
+    user.audit(
+        &state,
+        &format!("quote.{}", form.decision),
+        ("quote", id),
+        Some(doc.client_id),
+        &ip,
+        &doc.number,
+    )
+    .await?;
+    Ok(back(DocKind::Quote, id, &form.decision))
+}
