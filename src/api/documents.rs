@@ -1,27 +1,23 @@
-//! Writing quotes and invoices through the API: create and replace a draft with its
-//! lines, send it (the client's portal contacts are emailed a link), mark a quote
-//! accepted or declined, void an invoice, and record an offline payment. The same
-//! checks as the back office (`crate::invoicing`); a bad field is a 422 naming it
-//! (`lines[2].quantity`), a change the document's state does not allow a 409, and
-//! another workspace's id a 404. Decimals are strings (`"2.5"`, `"100.10"`), so no
-//! amount ever passes through a float.
+//! Writing quotes and invoices through the API (the routes are in
+//! [`super::document_routes`]): create and replace a draft with its lines, send it (the
+//! client's portal contacts are emailed a link), mark a quote accepted or declined, void
+//! an invoice, and record an offline payment. The same checks as the back office
+//! (`crate::invoicing`); a bad field is a 422 naming it (`lines[2].quantity`), a change
+//! the document's state does not allow a 409, and another workspace's id a 404. Decimals
+//! are strings (`"2.5"`, `"100.10"`), so no amount ever passes through a float.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::ApiCaller;
-use super::error::{ApiError, ApiErrorBody, ApiResult, FieldProblem};
-use super::extract::{ApiJson, ApiPath};
+use super::error::{ApiError, ApiResult, FieldProblem};
 use crate::app::AppState;
 use crate::domain::document_form::{DocumentFields, LineFields};
-use crate::domain::offline_payment::PaymentFields;
 use crate::ids::{ClientId, InvoiceId};
 use crate::invoicing::{self, Problem};
 use crate::store::staff_documents::{DocKind, StaffDoc};
-use crate::web::ClientIp;
 
 /// One line. A catalogue item (`product_id`) fills a missing description, price and
 /// tax rate; without one, `description` and `unit_price` are required.
@@ -178,7 +174,7 @@ pub struct PaymentOut {
     pub receipts: i64,
 }
 
-fn problem(p: Problem) -> ApiError {
+pub(super) fn problem(p: Problem) -> ApiError {
     match p {
         Problem::NotFound => ApiError::not_found(),
         Problem::Invalid(errors) => ApiError::from_problems(
@@ -203,7 +199,7 @@ fn problem(p: Problem) -> ApiError {
 }
 
 /// As [`problem`], with the second date named as the API names it.
-fn problem_of(kind: DocKind, p: Problem) -> ApiError {
+pub(super) fn problem_of(kind: DocKind, p: Problem) -> ApiError {
     let end = match kind {
         DocKind::Invoice => "due_date",
         DocKind::Quote => "valid_until",
@@ -224,13 +220,13 @@ fn problem_of(kind: DocKind, p: Problem) -> ApiError {
     })
 }
 
-fn id_of(raw: &str) -> ApiResult<i64> {
+pub(super) fn id_of(raw: &str) -> ApiResult<i64> {
     raw.parse::<InvoiceId>()
         .map(InvoiceId::get)
         .map_err(|_| ApiError::not_found())
 }
 
-async fn document(
+pub(super) async fn document(
     state: &AppState,
     caller: &ApiCaller,
     kind: DocKind,
@@ -279,7 +275,7 @@ async fn document(
     })
 }
 
-struct Header {
+pub(super) struct Header {
     client_id: Option<String>,
     fields: DocumentFields,
 }
@@ -361,7 +357,7 @@ impl From<QuoteBody> for Header {
     }
 }
 
-async fn create(
+pub(super) async fn create(
     state: &AppState,
     caller: &ApiCaller,
     ip: &str,
@@ -401,7 +397,7 @@ async fn create(
     ))
 }
 
-async fn replace(
+pub(super) async fn replace(
     state: &AppState,
     caller: &ApiCaller,
     ip: &str,
@@ -438,7 +434,7 @@ async fn replace(
     Ok(Json(document(state, caller, kind, id).await?))
 }
 
-async fn send(
+pub(super) async fn send(
     state: &AppState,
     caller: &ApiCaller,
     ip: &str,
@@ -464,256 +460,4 @@ async fn send(
         document,
         emailed: i64::try_from(emailed).unwrap_or(i64::MAX),
     }))
-}
-
-#[utoipa::path(post, path = "/api/v1/invoices", tag = "invoices",
-    request_body = InvoiceBody,
-    responses(
-        (status = 201, description = "A draft invoice, numbered", body = DocumentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
-        (status = 409, description = "The number is already taken", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
-    ))]
-pub async fn create_invoice(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<InvoiceBody>,
-) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
-    create(&state, &caller, &ip, DocKind::Invoice, body.into()).await
-}
-
-#[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes",
-    request_body = QuoteBody,
-    responses(
-        (status = 201, description = "A draft quote, numbered", body = DocumentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
-        (status = 409, description = "The number is already taken", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
-    ))]
-pub async fn create_quote(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<QuoteBody>,
-) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
-    create(&state, &caller, &ip, DocKind::Quote, body.into()).await
-}
-
-#[utoipa::path(put, path = "/api/v1/invoices/{id}", tag = "invoices",
-    params(("id" = String, Path, description = "Invoice id")),
-    request_body = InvoiceBody,
-    responses(
-        (status = 200, description = "The draft, replaced", body = DocumentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Not a draft any more", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was changed", body = ApiErrorBody),
-    ))]
-pub async fn update_invoice(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<InvoiceBody>,
-) -> ApiResult<Json<DocumentOut>> {
-    replace(&state, &caller, &ip, DocKind::Invoice, &id, body.into()).await
-}
-
-#[utoipa::path(put, path = "/api/v1/quotes/{id}", tag = "quotes",
-    params(("id" = String, Path, description = "Quote id")),
-    request_body = QuoteBody,
-    responses(
-        (status = 200, description = "The draft, replaced", body = DocumentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Not a draft any more", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was changed", body = ApiErrorBody),
-    ))]
-pub async fn update_quote(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<QuoteBody>,
-) -> ApiResult<Json<DocumentOut>> {
-    replace(&state, &caller, &ip, DocKind::Quote, &id, body.into()).await
-}
-
-#[utoipa::path(post, path = "/api/v1/invoices/{id}/send", tag = "invoices",
-    params(("id" = String, Path, description = "Invoice id")),
-    responses(
-        (status = 200, description = "Sent; the client's portal contacts were emailed a link", body = SentOut),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Not a draft with at least one line", body = ApiErrorBody),
-    ))]
-pub async fn send_invoice(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<SentOut>> {
-    send(&state, &caller, &ip, DocKind::Invoice, &id).await
-}
-
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/send", tag = "quotes",
-    params(("id" = String, Path, description = "Quote id")),
-    responses(
-        (status = 200, description = "Sent; the client's portal contacts were emailed a link", body = SentOut),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Not a draft with at least one line", body = ApiErrorBody),
-    ))]
-pub async fn send_quote(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<SentOut>> {
-    send(&state, &caller, &ip, DocKind::Quote, &id).await
-}
-
-#[utoipa::path(post, path = "/api/v1/quotes/{id}/decision", tag = "quotes",
-    params(("id" = String, Path, description = "Quote id")),
-    request_body = DecisionBody,
-    responses(
-        (status = 200, description = "Marked accepted or declined", body = DocumentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Not a sent quote", body = ApiErrorBody),
-        (status = 422, description = "decision is neither accepted nor declined", body = ApiErrorBody),
-    ))]
-pub async fn decide_quote(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<DecisionBody>,
-) -> ApiResult<Json<DocumentOut>> {
-    let id = id_of(&id)?;
-    let accepted = match body.decision.as_str() {
-        "accepted" => true,
-        "declined" => false,
-        _ => {
-            return Err(ApiError::invalid(
-                "decision",
-                "decision: must be accepted or declined.",
-            ))
-        }
-    };
-    state
-        .store
-        .decide_quote(caller.workspace_id, id, accepted, state.clock.now_ms())
-        .await
-        .map_err(|e| problem(e.into()))?;
-    let doc = document(&state, &caller, DocKind::Quote, id).await?;
-    caller
-        .audit(
-            &state,
-            &ip,
-            &format!("quote.{}", body.decision),
-            ("quote", id),
-            doc.client_id.parse().ok(),
-            &doc.number,
-        )
-        .await?;
-    Ok(Json(doc))
-}
-
-#[utoipa::path(post, path = "/api/v1/invoices/{id}/void", tag = "invoices",
-    params(("id" = String, Path, description = "Invoice id")),
-    responses(
-        (status = 200, description = "Void: kept on record, no longer payable", body = DocumentOut),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
-        (status = 409, description = "Something is paid on it, or it is void already", body = ApiErrorBody),
-    ))]
-pub async fn void_invoice(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<DocumentOut>> {
-    let id = id_of(&id)?;
-    state
-        .store
-        .void_invoice(caller.workspace_id, id, state.clock.now_ms())
-        .await
-        .map_err(|e| problem(e.into()))?;
-    let doc = document(&state, &caller, DocKind::Invoice, id).await?;
-    caller
-        .audit(
-            &state,
-            &ip,
-            "invoice.voided",
-            ("invoice", id),
-            doc.client_id.parse().ok(),
-            &doc.number,
-        )
-        .await?;
-    Ok(Json(doc))
-}
-
-#[utoipa::path(post, path = "/api/v1/invoices/{id}/payments", tag = "invoices",
-    params(("id" = String, Path, description = "Invoice id")),
-    request_body = PaymentBody,
-    responses(
-        (status = 201, description = "Recorded; the client's contacts were emailed a receipt", body = PaymentOut),
-        (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
-        (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
-        (status = 409, description = "The invoice is not sent or partially paid", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named), e.g. more than the balance", body = ApiErrorBody),
-    ))]
-pub async fn pay_invoice(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ClientIp(ip): ClientIp,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<PaymentBody>,
-) -> ApiResult<(StatusCode, Json<PaymentOut>)> {
-    let id = id_of(&id)?;
-    let method = body.method.clone();
-    let done = invoicing::record_offline_payment(
-        &state,
-        caller.workspace_id,
-        InvoiceId::from_db(id),
-        None,
-        &PaymentFields {
-            method: body.method,
-            amount: body.amount,
-            received_on: body.received_on,
-            reference: body.reference,
-            note: body.note,
-        },
-    )
-    .await
-    .map_err(problem)?;
-    let invoice = document(&state, &caller, DocKind::Invoice, id).await?;
-    caller
-        .audit(
-            &state,
-            &ip,
-            "payment.recorded",
-            ("payment", done.payment.get()),
-            invoice.client_id.parse().ok(),
-            &format!("{} ({method}) for invoice {}", done.amount, invoice.number),
-        )
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PaymentOut {
-            payment_id: done.payment.to_string(),
-            invoice,
-            receipts: i64::try_from(done.receipts).unwrap_or(i64::MAX),
-        }),
-    ))
 }

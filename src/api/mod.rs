@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod clients;
 pub mod contacts;
+pub mod document_routes;
 pub mod documents;
 pub mod error;
 pub mod extract;
@@ -70,15 +71,18 @@ pub fn router() -> Router<AppState> {
             "/integrations/{provider}",
             axum::routing::delete(integrations::delete),
         )
-        .route("/invoices", post(documents::create_invoice))
-        .route("/invoices/{id}", put(documents::update_invoice))
-        .route("/invoices/{id}/send", post(documents::send_invoice))
-        .route("/invoices/{id}/void", post(documents::void_invoice))
-        .route("/invoices/{id}/payments", post(documents::pay_invoice))
-        .route("/quotes", post(documents::create_quote))
-        .route("/quotes/{id}", put(documents::update_quote))
-        .route("/quotes/{id}/send", post(documents::send_quote))
-        .route("/quotes/{id}/decision", post(documents::decide_quote))
+        .route("/invoices", post(document_routes::create_invoice))
+        .route("/invoices/{id}", put(document_routes::update_invoice))
+        .route("/invoices/{id}/send", post(document_routes::send_invoice))
+        .route("/invoices/{id}/void", post(document_routes::void_invoice))
+        .route(
+            "/invoices/{id}/payments",
+            post(document_routes::pay_invoice),
+        )
+        .route("/quotes", post(document_routes::create_quote))
+        .route("/quotes/{id}", put(document_routes::update_quote))
+        .route("/quotes/{id}/send", post(document_routes::send_quote))
+        .route("/quotes/{id}/decision", post(document_routes::decide_quote))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

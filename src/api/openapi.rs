@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{clients, contacts, documents, error, integrations, portal, records};
+use super::{clients, contacts, document_routes, error, integrations, portal, records};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,15 +51,15 @@ and answer `next_cursor` (null on the last page)."
         integrations::put_stripe,
         integrations::put_telr,
         integrations::delete,
-        documents::create_invoice,
-        documents::update_invoice,
-        documents::send_invoice,
-        documents::void_invoice,
-        documents::pay_invoice,
-        documents::create_quote,
-        documents::update_quote,
-        documents::send_quote,
-        documents::decide_quote,
+        document_routes::create_invoice,
+        document_routes::update_invoice,
+        document_routes::send_invoice,
+        document_routes::void_invoice,
+        document_routes::pay_invoice,
+        document_routes::create_quote,
+        document_routes::update_quote,
+        document_routes::send_quote,
+        document_routes::decide_quote,
         document,
     ),
     components(schemas(
