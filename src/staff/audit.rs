@@ -49,7 +49,11 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
             "staff.login_locked",
         ],
     ),
-    ("downloads", "File downloads", &["file.downloaded"]),
+    (
+        "downloads",
+        "File downloads",
+        &["file.downloaded", "document.pdf_downloaded"],
+    ),
     (
         "payments",
         "Payments",
@@ -80,6 +84,23 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
             "request.assigned",
             "request.note_added",
             "request.converted",
+        ],
+    ),
+    (
+        "documents",
+        "Quotes and invoices",
+        &[
+            "invoice.created",
+            "invoice.updated",
+            "invoice.sent",
+            "invoice.voided",
+            "quote.created",
+            "quote.updated",
+            "quote.sent",
+            "quote.accepted",
+            "quote.declined",
+            "numbering.changed",
+            "payments.partial_changed",
         ],
     ),
     (

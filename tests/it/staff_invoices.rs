@@ -322,6 +322,10 @@ async fn an_invoice_is_created_sent_seen_in_the_portal_paid_offline_and_shows_pa
         4
     );
 
+    let (_, log) = staff.get_text("/staff/audit?show=documents").await;
+    assert!(log.contains("invoice.sent") && log.contains("invoice.created"));
+    assert!(!log.contains("staff.login"), "only quote and invoice events");
+
     // The PDF, from the portal: a real PDF naming the number and the total.
     let r = ann.get(&format!("/portal/invoices/{id}/pdf")).await;
     assert_eq!(r.status(), StatusCode::OK);
