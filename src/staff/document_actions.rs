@@ -128,3 +128,45 @@ pub async fn decide(
     .await?;
     Ok(back(DocKind::Quote, id, &form.decision))
 }
+
+/// An accepted quote becomes a draft invoice (its lines copied), due in 30 days.
+pub async fn invoice_quote(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id = doc_id(&id)?;
+    let ws = state.store.workspace(user.workspace_id).await?;
+    let today = crate::domain::records::today_in(&ws.time_zone, state.clock.now());
+    let due = today
+        .checked_add(jiff::Span::new().days(30))
+        .unwrap_or(today);
+    let (invoice, number) = state
+        .store
+        .invoice_from_quote(
+            user.workspace_id,
+            id,
+            &today.to_string(),
+            &due.to_string(),
+            state.clock.now_ms(),
+        )
+        .await
+        .map_err(|e| refused(e.into()))?;
+    let quote = state
+        .store
+        .staff_document(user.workspace_id, DocKind::Quote, id)
+        .await?;
+    user.audit(
+        &state,
+        "invoice.created",
+        ("invoice", invoice),
+        Some(quote.client_id),
+        &ip,
+        &format!("{number} from quote {}", quote.number),
+    )
+    .await?;
+    Ok(back(DocKind::Invoice, invoice, "created"))
+}

@@ -109,4 +109,8 @@ fn documents_router() -> Router<AppState> {
         .route("/invoices/{id}/void", post(document_actions::void))
         .route("/invoices/{id}/payments", post(offline_payments::record))
         .route("/quotes/{id}/decision", post(document_actions::decide))
+        .route(
+            "/quotes/{id}/invoice",
+            post(document_actions::invoice_quote),
+        )
 }

@@ -10,6 +10,20 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::document_form::ValidDocument;
 use crate::ids::{new_id, ClientId, WorkspaceId};
 
+/// What an invoice takes over from the quote it is made from.
+#[derive(sqlx::FromRow)]
+struct QuoteHeader {
+    client_id: i64,
+    status: String,
+    title: String,
+    currency: String,
+    subtotal_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    client_notes: String,
+    internal_notes: String,
+}
+
 /// Longest number prefix (`INV-`, `2026/Q-`).
 pub const PREFIX_MAX: usize = 12;
 
@@ -148,6 +162,117 @@ impl Store {
         }
         self.staff_document(ws, kind, id).await?;
         Err(StoreError::Conflict(refusal.to_string()))
+    }
+
+    /// A draft invoice made from an accepted quote: its client, currency, title, notes and
+    /// lines, numbered in the same transaction. Refused (conflict) unless the quote is
+    /// accepted and not invoiced yet. Answers the invoice's id and number.
+    pub async fn invoice_from_quote(
+        &self,
+        ws: WorkspaceId,
+        quote: i64,
+        issue_date: &str,
+        due_date: &str,
+        now_ms: i64,
+    ) -> StoreResult<(i64, String)> {
+        let mut tx = self.begin_write().await?;
+        let row: Option<QuoteHeader> = sqlx::query_as(
+            "SELECT client_id, status, title, currency, subtotal_minor, tax_minor, total_minor, client_notes, internal_notes
+             FROM quote WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(quote)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let q = row.ok_or(StoreError::NotFound)?;
+        let status = q.status.clone();
+        if status != "accepted" {
+            return Err(StoreError::Conflict(
+                "only an accepted quote is turned into an invoice".into(),
+            ));
+        }
+        let existing: Option<(String,)> = sqlx::query_as(
+            "SELECT number FROM invoice WHERE workspace_id = $1 AND quote_id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .bind(quote)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((number,)) = existing {
+            return Err(StoreError::Conflict(format!(
+                "this quote is already invoiced as {number}"
+            )));
+        }
+        let number = next_number(&mut tx, ws, "invoice").await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO invoice (id, workspace_id, client_id, quote_id, number, title, status, issue_date, due_date,
+                 currency, subtotal_minor, tax_minor, total_minor, client_notes, internal_notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        )
+        .bind(id)
+        .bind(ws.get())
+        .bind(q.client_id)
+        .bind(quote)
+        .bind(&number)
+        .bind(&q.title)
+        .bind(issue_date)
+        .bind(due_date)
+        .bind(&q.currency)
+        .bind(q.subtotal_minor)
+        .bind(q.tax_minor)
+        .bind(q.total_minor)
+        .bind(&q.client_notes)
+        .bind(&q.internal_notes)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        type Line = (i64, Option<i64>, String, i64, i64, i64, i64, i64, i64, i64);
+        let lines: Vec<Line> = sqlx::query_as(
+            "SELECT position, product_id, description, quantity_milli, unit_price_minor, discount_bp, tax_rate_bp,
+                    subtotal_minor, tax_minor, total_minor
+             FROM quote_line WHERE workspace_id = $1 AND quote_id = $2 ORDER BY position, id",
+        )
+        .bind(ws.get())
+        .bind(quote)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (
+            position,
+            product,
+            description,
+            qty,
+            price,
+            discount,
+            rate,
+            sub,
+            line_tax,
+            line_total,
+        ) in lines
+        {
+            sqlx::query(
+                "INSERT INTO invoice_line (id, workspace_id, invoice_id, position, product_id, description,
+                     quantity_milli, unit_price_minor, discount_bp, tax_rate_bp, subtotal_minor, tax_minor, total_minor)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(new_id())
+            .bind(ws.get())
+            .bind(id)
+            .bind(position)
+            .bind(product)
+            .bind(&description)
+            .bind(qty)
+            .bind(price)
+            .bind(discount)
+            .bind(rate)
+            .bind(sub)
+            .bind(line_tax)
+            .bind(line_total)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((id, number))
     }
 
     /// Allows or stops partial online payments, with their minimum in minor units of the

@@ -324,7 +324,10 @@ async fn an_invoice_is_created_sent_seen_in_the_portal_paid_offline_and_shows_pa
 
     let (_, log) = staff.get_text("/staff/audit?show=documents").await;
     assert!(log.contains("invoice.sent") && log.contains("invoice.created"));
-    assert!(!log.contains("staff.login"), "only quote and invoice events");
+    assert!(
+        !log.contains("staff.login"),
+        "only quote and invoice events"
+    );
 
     // The PDF, from the portal: a real PDF naming the number and the total.
     let r = ann.get(&format!("/portal/invoices/{id}/pdf")).await;
@@ -707,6 +710,50 @@ async fn a_quote_draft_is_edited_sent_and_marked_accepted_and_numbering_is_confi
         .await
         .unwrap();
     assert_eq!(status, "accepted");
+    // The accepted quote becomes a draft invoice with the same lines, once.
+    let r = post_with_csrf(
+        &staff,
+        &format!("/staff/quotes/{id}"),
+        &format!("/staff/quotes/{id}/invoice"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let invoice = id_in(&location(&r));
+    let (number, status, total, _) = invoice_state(&app, invoice).await;
+    assert_eq!(
+        (number.as_str(), status.as_str(), total),
+        ("INV-0001", "draft", 8_000)
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT COUNT(*) FROM invoice_line WHERE invoice_id = {invoice}")
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        scalar(
+            &app,
+            &format!("SELECT quote_id FROM invoice WHERE id = {invoice}")
+        )
+        .await,
+        id
+    );
+    let r = post_with_csrf(
+        &staff,
+        &format!("/staff/quotes/{id}"),
+        &format!("/staff/quotes/{id}/invoice"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("already invoiced as INV-0001"));
     let bob = Browser::new(&app);
     bob.log_in(&app, &format!("/portal/{}", w.b_key), &w.bob_email)
         .await;
