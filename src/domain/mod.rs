@@ -12,4 +12,6 @@ pub mod portal_login;
 pub mod portal_view;
 pub mod records;
 pub mod request_form;
+pub mod settings;
+pub mod staff;
 pub mod text;

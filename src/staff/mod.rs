@@ -6,14 +6,22 @@ mod audit;
 mod client_forms;
 mod clients;
 mod integrations;
+mod invite;
 mod login;
 mod requests;
 pub mod session;
+mod setup;
+mod team;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
+
+/// `/setup`, the first-run page (outside `/staff`, which needs an account).
+pub fn setup_router() -> Router<AppState> {
+    Router::new().route("/setup", get(setup::page).post(setup::submit))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,4 +66,11 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/convert", post(requests::convert))
         .route("/contacts/{id}", get(clients::contact))
         .route("/contacts/{id}/email", post(clients::contact_email))
+        .route("/team", get(team::page))
+        .route("/team/invite", post(team::invite))
+        .route("/team/{id}/role", post(team::change_role))
+        .route("/team/{id}/disable", post(team::disable))
+        .route("/team/{id}/enable", post(team::enable))
+        .route("/team/invites/{id}/withdraw", post(team::withdraw_invite))
+        .route("/invite/{token}", get(invite::page).post(invite::accept))
 }

@@ -19,5 +19,6 @@ mod portal_login;
 mod portal_sections;
 mod portal_session;
 mod security;
+mod staff_accounts;
 mod staff_clients;
 mod staff_requests;

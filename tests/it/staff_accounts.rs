@@ -1,0 +1,751 @@
+//! Staff accounts: roles enforced on every restricted route, invitations by email (single
+//! use, expiring), role changes with last-owner protection, disabling, session timeouts
+//! and first-run setup.
+
+use jiff::SignedDuration;
+use portico::domain::email::EmailAddress;
+use portico::ids::{StaffUserId, WorkspaceId};
+use reqwest::StatusCode;
+
+use crate::support::http::{csrf_of, Browser};
+use crate::support::world::World;
+use crate::support::TestApp;
+
+const PASSWORD: &str = "a long staff password 42";
+
+/// A staff member created straight in the store.
+pub async fn add_staff(app: &TestApp, ws: WorkspaceId, email: &str, role: &str) -> StaffUserId {
+    let hash = portico::auth::password::hash(PASSWORD).unwrap();
+    app.state
+        .store
+        .create_staff(
+            ws,
+            &EmailAddress::parse(email).unwrap(),
+            &format!("{role} {email}"),
+            role,
+            &hash,
+            app.now_ms(),
+        )
+        .await
+        .unwrap()
+}
+
+/// Signs in through the login form; panics unless it succeeds.
+pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
+    let b = Browser::new(app);
+    let r = try_sign_in(&b, email, password).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+    b
+}
+
+async fn try_sign_in(b: &Browser, email: &str, password: &str) -> reqwest::Response {
+    let (_, page) = b.get_text("/staff/login").await;
+    b.post_form(
+        "/staff/login",
+        &[
+            ("_csrf", &csrf_of(&page)),
+            ("email", email),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+/// A page's CSRF token for a signed-in browser.
+pub async fn csrf(b: &Browser) -> String {
+    let (status, page) = b.get_text("/staff/clients").await;
+    assert_eq!(status, StatusCode::OK);
+    csrf_of(&page)
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn role_of(app: &TestApp, id: StaffUserId) -> String {
+    sqlx::query_scalar("SELECT role FROM staff_user WHERE id = $1")
+        .bind(id.get())
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn members_are_refused_every_admin_route_and_nothing_changes() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let other = add_staff(&app, w.ws, "other@cedar.test", "member").await;
+    add_staff(&app, w.ws, "mo@cedar.test", "member").await;
+    let member = sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    let token = csrf(&member).await;
+
+    for path in ["/staff/team", "/staff/integrations", "/staff/api-tokens"] {
+        let (status, page) = member.get_text(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");
+        assert!(page.contains("owners and admins"), "{path} says why");
+    }
+    let other_id = other.get().to_string();
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            "/staff/team/invite".into(),
+            vec![("email", "new@cedar.test"), ("role", "member")],
+        ),
+        (
+            format!("/staff/team/{other_id}/role"),
+            vec![("role", "admin")],
+        ),
+        (format!("/staff/team/{other_id}/disable"), vec![]),
+        ("/staff/api-tokens".into(), vec![("name", "sync")]),
+        (
+            "/staff/integrations/telr".into(),
+            vec![("store_id", "1"), ("auth_key", "k"), ("advice_secret", "s")],
+        ),
+        ("/staff/integrations/stripe/disconnect".into(), vec![]),
+    ];
+    for (path, fields) in &posts {
+        let mut form = vec![("_csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        let r = member.post_form(path, &form).await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_invite").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM api_token").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM integration").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM product").await, 0);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM business_profile WHERE display_name = 'Hijacked'"
+        )
+        .await,
+        0
+    );
+    assert_eq!(role_of(&app, other).await, "member");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM staff_user WHERE disabled_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+
+    // Members still work clients and requests.
+    for path in [
+        "/staff/clients",
+        "/staff/requests",
+        &format!("/staff/clients/{}", w.a),
+    ] {
+        assert_eq!(member.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+    let (_, nav) = member.get_text("/staff/clients").await;
+    assert!(
+        !nav.contains("href=\"/staff/team\""),
+        "no Staff link for members"
+    );
+
+    // An admin gets the same pages.
+    add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
+    let admin = sign_in(&app, "ada@cedar.test", PASSWORD).await;
+    for path in ["/staff/team", "/staff/api-tokens", "/staff/integrations"] {
+        assert_eq!(admin.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+}
+
+/// The accept link in the newest invitation sent to `to`.
+async fn invite_link(app: &TestApp, to: &str, nth: usize) -> String {
+    let mail = app.smtp.wait_for(to, nth).await;
+    assert!(mail.subject().contains("invited"), "{}", mail.subject());
+    let text = mail.text();
+    let start = text.find("/staff/invite/").expect("link in the mail");
+    let path: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        mail.html().contains(&path),
+        "the HTML part has the link too"
+    );
+    path
+}
+
+async fn invite(owner: &Browser, email: &str, role: &str) -> reqwest::Response {
+    let token = csrf(owner).await;
+    owner
+        .post_form(
+            "/staff/team/invite",
+            &[("_csrf", &token), ("email", email), ("role", role)],
+        )
+        .await
+}
+
+async fn accept(b: &Browser, link: &str, name: &str, password: &str) -> reqwest::Response {
+    let (status, page) = b.get_text(link).await;
+    assert_eq!(status, StatusCode::OK, "invite page");
+    b.post_form(
+        link,
+        &[
+            ("_csrf", &csrf_of(&page)),
+            ("name", name),
+            ("password", password),
+            ("password_again", password),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_invitation_by_email_creates_an_account_once() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+
+    let r = invite(&owner, " Nadia@Cedar.test ", "admin").await;
+    assert_eq!(location(&r), "/staff/team?done=invited");
+    let link = invite_link(&app, "Nadia@Cedar.test", 1).await;
+    let token = link.trim_start_matches("/staff/invite/");
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM staff_invite")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    assert_ne!(stored, token, "only a hash is stored");
+    let (_, team) = owner.get_text("/staff/team").await;
+    assert!(team.contains("Nadia@Cedar.test") && team.contains("Open invitations"));
+
+    // A bad form changes nothing and keeps the link usable.
+    let nadia = Browser::new(&app);
+    let (_, page) = nadia.get_text(&link).await;
+    let r = nadia
+        .post_form(
+            &link,
+            &[
+                ("_csrf", &csrf_of(&page)),
+                ("name", "Nadia Noor"),
+                ("password", "short"),
+                ("password_again", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Password: a password needs at least 12"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 1);
+
+    let r = accept(&nadia, &link, " Nadia Noor ", "nadia's long password").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/staff/clients");
+    let (status, page) = nadia.get_text("/staff/team").await;
+    assert_eq!(status, StatusCode::OK, "signed in, as an admin");
+    assert!(page.contains("Nadia Noor"));
+    let role: String =
+        sqlx::query_scalar("SELECT role FROM staff_user WHERE email_norm = 'nadia@cedar.test'")
+            .fetch_one(app.state.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(role, "admin");
+
+    // The password works on the sign-in page.
+    sign_in(&app, "nadia@cedar.test", "nadia's long password").await;
+
+    // The link is used up.
+    let again = Browser::new(&app);
+    assert_eq!(again.get(&link).await.status(), StatusCode::GONE);
+    let r = again
+        .post_form(
+            &link,
+            &[
+                ("_csrf", "x"),
+                ("name", "Mallory"),
+                ("password", "mallory's long password"),
+                ("password_again", "mallory's long password"),
+            ],
+        )
+        .await;
+    assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 2);
+
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_event WHERE action LIKE 'staff.%' ORDER BY id",
+    )
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap();
+    assert!(actions.contains(&"staff.invited".to_string()));
+    assert!(actions.contains(&"staff.joined".to_string()));
+}
+
+#[tokio::test]
+async fn expired_withdrawn_and_unknown_invitations_are_refused() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+
+    invite(&owner, "late@cedar.test", "member").await;
+    let link = invite_link(&app, "late@cedar.test", 1).await;
+    app.clock.advance(SignedDuration::from_hours(73));
+    let late = Browser::new(&app);
+    let (status, page) = late.get_text(&link).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(page.contains("This invitation cannot be used"));
+    let (_, login) = late.get_text("/staff/login").await;
+    let r = late
+        .post_form(
+            &link,
+            &[
+                ("_csrf", &csrf_of(&login)),
+                ("name", "Late"),
+                ("password", "a long late password"),
+                ("password_again", "a long late password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::GONE);
+
+    // A new invitation (the owner's session expired with the clock) replaces nothing
+    // else; withdrawing it kills its link.
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    invite(&owner, "late@cedar.test", "member").await;
+    let second = invite_link(&app, "late@cedar.test", 2).await;
+    assert_ne!(second, link);
+    let id: i64 = sqlx::query_scalar(
+        "SELECT id FROM staff_invite WHERE accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    let token = csrf(&owner).await;
+    let r = owner
+        .post_form(
+            &format!("/staff/team/invites/{id}/withdraw"),
+            &[("_csrf", &token)],
+        )
+        .await;
+    assert_eq!(location(&r), "/staff/team?done=withdrawn");
+    assert_eq!(
+        Browser::new(&app).get(&second).await.status(),
+        StatusCode::GONE
+    );
+    assert_eq!(
+        Browser::new(&app)
+            .get("/staff/invite/not-a-real-token")
+            .await
+            .status(),
+        StatusCode::GONE
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 1);
+
+    // An address that already has an account cannot be invited.
+    let r = invite(&owner, &w.staff_email, "member").await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("already belongs to a staff account"));
+}
+
+#[tokio::test]
+async fn only_owners_touch_owners_and_the_last_owner_stays() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let admin_id = add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
+    let admin = sign_in(&app, "ada@cedar.test", PASSWORD).await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner_path = format!("/staff/team/{}", w.staff);
+
+    // An admin can neither demote nor disable an owner, nor invite one.
+    let t = csrf(&admin).await;
+    let r = admin
+        .post_form(
+            &format!("{owner_path}/role"),
+            &[("_csrf", &t), ("role", "member")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Only an owner"));
+    let r = admin
+        .post_form(&format!("{owner_path}/disable"), &[("_csrf", &t)])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = invite(&admin, "boss@cedar.test", "owner").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(role_of(&app, w.staff).await, "owner");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_invite").await, 0);
+
+    // The owner cannot demote themselves (they are the last owner anyway).
+    let t = csrf(&owner).await;
+    let r = owner
+        .post_form(
+            &format!("{owner_path}/role"),
+            &[("_csrf", &t), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(role_of(&app, w.staff).await, "owner");
+
+    // The owner makes the admin an owner; then two owners demote each other at once:
+    // one wins, one owner remains.
+    let r = owner
+        .post_form(
+            &format!("/staff/team/{admin_id}/role"),
+            &[("_csrf", &t), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(location(&r), "/staff/team?done=role");
+    assert_eq!(role_of(&app, admin_id).await, "owner");
+    let t2 = csrf(&admin).await;
+    let admin_path = format!("/staff/team/{admin_id}/role");
+    let owner_role_path = format!("{owner_path}/role");
+    let form1 = [("_csrf", t.as_str()), ("role", "member")];
+    let form2 = [("_csrf", t2.as_str()), ("role", "member")];
+    let (a, b) = tokio::join!(
+        owner.post_form(&admin_path, &form1),
+        admin.post_form(&owner_role_path, &form2),
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::FORBIDDEN]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM staff_user WHERE role = 'owner' AND disabled_at IS NULL"
+        )
+        .await,
+        1
+    );
+    let actions = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_event WHERE action = 'staff.role_changed'",
+    )
+    .await;
+    assert_eq!(actions, 2, "each change that happened is in the audit log");
+}
+
+#[tokio::test]
+async fn a_disabled_member_is_signed_out_at_once_and_cannot_sign_in() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let mo = add_staff(&app, w.ws, "mo@cedar.test", "member").await;
+    let member = sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    assert_eq!(member.get("/staff/clients").await.status(), StatusCode::OK);
+
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let t = csrf(&owner).await;
+    let r = owner
+        .post_form(&format!("/staff/team/{mo}/disable"), &[("_csrf", &t)])
+        .await;
+    assert_eq!(location(&r), "/staff/team?done=disabled");
+
+    let r = member.get("/staff/clients").await;
+    assert_eq!(location(&r), "/staff/login", "the open session ended");
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM staff_session WHERE staff_user_id = {mo} AND revoked_at IS NULL")).await,
+        0
+    );
+    let r = try_sign_in(&Browser::new(&app), "mo@cedar.test", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let r = owner
+        .post_form(&format!("/staff/team/{mo}/enable"), &[("_csrf", &t)])
+        .await;
+    assert_eq!(location(&r), "/staff/team?done=enabled");
+    sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    let actions = count(
+        &app,
+        "SELECT COUNT(*) FROM audit_event WHERE action IN ('staff.disabled', 'staff.enabled')",
+    )
+    .await;
+    assert_eq!(actions, 2);
+}
+
+#[tokio::test]
+async fn another_workspaces_staff_and_invites_are_not_found() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let other_ws = app
+        .state
+        .store
+        .create_workspace(
+            &portico::store::workspaces::NewWorkspace {
+                slug: "other",
+                name: "Other Co",
+                time_zone: "UTC",
+                default_currency: "USD",
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let stranger = add_staff(&app, other_ws, "x@other.test", "member").await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let t = csrf(&owner).await;
+    let their_invite = app
+        .state
+        .store
+        .create_staff_invite(
+            other_ws,
+            &EmailAddress::parse("y@other.test").unwrap(),
+            portico::domain::staff::Role::Member,
+            "some-hash",
+            stranger,
+            app.now_ms() + 3_600_000,
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    for path in [
+        format!("/staff/team/{stranger}/role"),
+        format!("/staff/team/{stranger}/disable"),
+        format!("/staff/team/{stranger}/enable"),
+        format!("/staff/team/invites/{their_invite}/withdraw"),
+    ] {
+        let r = owner
+            .post_form(&path, &[("_csrf", &t), ("role", "admin")])
+            .await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(role_of(&app, stranger).await, "member");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM staff_invite WHERE revoked_at IS NULL"
+        )
+        .await,
+        1
+    );
+    let (_, team) = owner.get_text("/staff/team").await;
+    assert!(!team.contains("x@other.test"));
+}
+
+#[tokio::test]
+async fn staff_sessions_end_when_idle_too_old_or_signed_out() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+
+    // Idle for the configured hour.
+    let b = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    app.clock.advance(SignedDuration::from_mins(59));
+    assert_eq!(b.get("/staff/clients").await.status(), StatusCode::OK);
+    app.clock.advance(SignedDuration::from_mins(60));
+    assert_eq!(location(&b.get("/staff/clients").await), "/staff/login");
+    // Ended on the server: it does not come back.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM staff_session WHERE revoked_at IS NULL"
+        )
+        .await,
+        0
+    );
+
+    // Busy all day, but no longer than twelve hours in total.
+    let b = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    for _ in 0..23 {
+        app.clock.advance(SignedDuration::from_mins(30));
+        assert_eq!(b.get("/staff/clients").await.status(), StatusCode::OK);
+    }
+    app.clock.advance(SignedDuration::from_mins(30));
+    assert_eq!(location(&b.get("/staff/clients").await), "/staff/login");
+
+    // Sign-out ends the session server-side: the old cookie, replayed, is worthless.
+    let cookie = raw_session(&app, &w.staff_email, &w.staff_password).await;
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = || {
+        plain
+            .get(app.url("/staff/clients"))
+            .header("cookie", &cookie)
+            .send()
+    };
+    let page = get().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let t = csrf_of(&page.text().await.unwrap());
+    let r = plain
+        .post(app.url("/staff/logout"))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", t.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/staff/login");
+    assert_eq!(location(&get().await.unwrap()), "/staff/login");
+}
+
+/// Signs in without a cookie jar and returns the `Cookie` header of the new session.
+async fn raw_session(app: &TestApp, email: &str, password: &str) -> String {
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let first = plain.get(app.url("/staff/login")).send().await.unwrap();
+    let cookie_of = |r: &reqwest::Response, name: &str| -> String {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} cookie"))
+    };
+    let pre = cookie_of(&first, "portico_pre");
+    let t = csrf_of(&first.text().await.unwrap());
+    let r = plain
+        .post(app.url("/staff/login"))
+        .header("cookie", &pre)
+        .form(&[
+            ("_csrf", t.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    cookie_of(&r, "portico_staff")
+}
+
+async fn post_setup(b: &Browser, business: &str, email: &str, password: &str) -> reqwest::Response {
+    let (status, page) = b.get_text("/setup").await;
+    if status != StatusCode::OK {
+        return b.post_form("/setup", &[("_csrf", "x")]).await;
+    }
+    b.post_form(
+        "/setup",
+        &[
+            ("_csrf", &csrf_of(&page)),
+            ("business", business),
+            ("name", "First Owner"),
+            ("email", email),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn first_run_setup_creates_one_owner_then_disappears() {
+    let app = TestApp::spawn().await;
+    let b = Browser::new(&app);
+    let (status, page) = b.get_text("/setup").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Set up Portico"));
+
+    // Bad input changes nothing and names the fields.
+    let r = post_setup(&b, " ", "not-an-email", "short").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = r.text().await.unwrap();
+    for field in ["Business name:", "Email:", "Password:"] {
+        assert!(text.contains(field), "{field}");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workspace").await, 0);
+
+    let r = post_setup(
+        &b,
+        "Lakeside Plumbing",
+        "me@lakeside.test",
+        "my long owner password",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get("/staff/clients").await.status(),
+        StatusCode::OK,
+        "signed in"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM staff_user WHERE role = 'owner'").await,
+        1
+    );
+    let name: String = sqlx::query_scalar("SELECT display_name FROM business_profile")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(name, "Lakeside Plumbing");
+
+    // Gone for good, whoever asks.
+    let stranger = Browser::new(&app);
+    assert_eq!(stranger.get("/setup").await.status(), StatusCode::NOT_FOUND);
+    let (_, login) = stranger.get_text("/staff/login").await;
+    let r = stranger
+        .post_form(
+            "/setup",
+            &[
+                ("_csrf", &csrf_of(&login)),
+                ("business", "Evil"),
+                ("name", "Eve"),
+                ("email", "eve@evil.test"),
+                ("password", "eve's long password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 1);
+    sign_in(&app, "me@lakeside.test", "my long owner password").await;
+}
+
+#[tokio::test]
+async fn concurrent_setup_submissions_create_exactly_one_owner() {
+    let app = TestApp::spawn().await;
+    let browsers: Vec<Browser> = (0..6).map(|_| Browser::new(&app)).collect();
+    let mut forms = Vec::new();
+    for b in &browsers {
+        let (_, page) = b.get_text("/setup").await;
+        forms.push(csrf_of(&page));
+    }
+    let sends = browsers
+        .iter()
+        .zip(&forms)
+        .enumerate()
+        .map(|(i, (b, t))| async move {
+            let email = format!("owner{i}@race.test");
+            b.post_form(
+                "/setup",
+                &[
+                    ("_csrf", t.as_str()),
+                    ("business", "Race Co"),
+                    ("name", "Racer"),
+                    ("email", &email),
+                    ("password", "a long racing password"),
+                ],
+            )
+            .await
+            .status()
+        });
+    let statuses = futures_util::future::join_all(sends).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    assert_eq!(created, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::NOT_FOUND),
+        "{statuses:?}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM workspace").await, 1);
+}
+
+#[tokio::test]
+async fn setup_is_not_found_once_staff_exist() {
+    let app = TestApp::spawn().await;
+    World::seed(&app).await;
+    assert_eq!(
+        Browser::new(&app).get("/setup").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
