@@ -10,8 +10,11 @@ mod invite;
 mod login;
 mod requests;
 pub mod session;
+mod settings;
 mod setup;
 mod team;
+
+pub use settings::logo_src;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -73,4 +76,6 @@ pub fn router() -> Router<AppState> {
         .route("/team/{id}/enable", post(team::enable))
         .route("/team/invites/{id}/withdraw", post(team::withdraw_invite))
         .route("/invite/{token}", get(invite::page).post(invite::accept))
+        .route("/settings", get(settings::page).post(settings::save))
+        .route("/settings/logo", post(settings::upload_logo))
 }

@@ -19,6 +19,7 @@ mod portal_login;
 mod portal_sections;
 mod portal_session;
 mod security;
+mod settings;
 mod staff_accounts;
 mod staff_clients;
 mod staff_requests;

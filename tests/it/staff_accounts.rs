@@ -111,6 +111,10 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
             vec![("store_id", "1"), ("auth_key", "k"), ("advice_secret", "s")],
         ),
         ("/staff/integrations/stripe/disconnect".into(), vec![]),
+        (
+            "/staff/settings".into(),
+            vec![("display_name", "Hijacked"), ("accent_colour", "#000000")],
+        ),
     ];
     for (path, fields) in &posts {
         let mut form = vec![("_csrf", token.as_str())];
