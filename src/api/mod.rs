@@ -11,6 +11,7 @@ pub mod integrations;
 pub mod openapi;
 pub mod paging;
 pub mod portal;
+pub mod products;
 pub mod records;
 
 use axum::extract::Request;
@@ -69,6 +70,9 @@ pub fn router() -> Router<AppState> {
             "/integrations/{provider}",
             axum::routing::delete(integrations::delete),
         )
+        .route("/products", post(products::create))
+        .route("/products/{id}", axum::routing::patch(products::update))
+        .route("/products/{id}/archive", post(products::archive))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

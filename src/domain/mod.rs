@@ -10,6 +10,7 @@ pub mod money;
 pub mod paging;
 pub mod portal_login;
 pub mod portal_view;
+pub mod product_form;
 pub mod records;
 pub mod request_form;
 pub mod settings;

@@ -87,6 +87,32 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
         "API tokens",
         &["api_token.created", "api_token.revoked"],
     ),
+    (
+        "staff",
+        "Staff and roles",
+        &[
+            "setup.completed",
+            "staff.invited",
+            "staff.invite_withdrawn",
+            "staff.joined",
+            "staff.role_changed",
+            "staff.disabled",
+            "staff.enabled",
+        ],
+    ),
+    (
+        "settings",
+        "Settings and catalogue",
+        &[
+            "settings.changed",
+            "settings.logo_changed",
+            "settings.logo_removed",
+            "product.created",
+            "product.updated",
+            "product.archived",
+            "product.restored",
+        ],
+    ),
 ];
 
 pub struct Entry {

@@ -3,6 +3,7 @@
 
 mod api_tokens;
 mod audit;
+mod catalogue;
 mod client_forms;
 mod clients;
 mod integrations;
@@ -78,4 +79,11 @@ pub fn router() -> Router<AppState> {
         .route("/invite/{token}", get(invite::page).post(invite::accept))
         .route("/settings", get(settings::page).post(settings::save))
         .route("/settings/logo", post(settings::upload_logo))
+        .route("/catalogue", get(catalogue::list).post(catalogue::create))
+        .route(
+            "/catalogue/{id}",
+            get(catalogue::item).post(catalogue::update),
+        )
+        .route("/catalogue/{id}/archive", post(catalogue::archive))
+        .route("/catalogue/{id}/restore", post(catalogue::restore))
 }

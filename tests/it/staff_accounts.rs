@@ -115,6 +115,10 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
             "/staff/settings".into(),
             vec![("display_name", "Hijacked"), ("accent_colour", "#000000")],
         ),
+        (
+            "/staff/catalogue".into(),
+            vec![("name", "Free stuff"), ("price", "0"), ("currency", "AED")],
+        ),
     ];
     for (path, fields) in &posts {
         let mut form = vec![("_csrf", token.as_str())];
