@@ -139,6 +139,9 @@ struct AuditPage {
     entries: Vec<Entry>,
     next_href: Option<String>,
     first_href: Option<String>,
+    who: String,
+    /// The workspace's time zone, in which times are shown.
+    tz: String,
 }
 
 #[derive(Deserialize)]
@@ -147,6 +150,9 @@ pub struct AuditQuery {
     show: String,
     #[serde(default)]
     before: String,
+    /// Only what this person (an email) did.
+    #[serde(default)]
+    who: String,
 }
 
 pub async fn page(
@@ -167,17 +173,21 @@ pub async fn page(
         ),
     };
     let tz = state.store.workspace(user.workspace_id).await?.time_zone;
+    let who: String = q.who.trim().chars().take(254).collect();
     let rows = state
         .store
-        .audit_page(user.workspace_id, actions, before, PAGE + 1)
+        .audit_page_by(user.workspace_id, actions, &who, before, PAGE + 1)
         .await?;
     let more = rows.len() as i64 > PAGE;
     let rows = &rows[..rows.len().min(PAGE as usize)];
-    let base = if key.is_empty() {
-        "/staff/audit?".to_string()
-    } else {
-        format!("/staff/audit?show={key}&")
-    };
+    let mut base = "/staff/audit?".to_string();
+    if !key.is_empty() {
+        base.push_str(&format!("show={key}&"));
+    }
+    if !who.is_empty() {
+        let encoded: String = url::form_urlencoded::byte_serialize(who.as_bytes()).collect();
+        base.push_str(&format!("who={encoded}&"));
+    }
     let entries = rows
         .iter()
         .map(|(_, e)| Entry {
@@ -213,6 +223,8 @@ pub async fn page(
             None
         },
         first_href: before.map(|_| base.trim_end_matches(['&', '?']).to_string()),
+        who,
+        tz: tz.clone(),
         user,
     };
     Ok(Html(view.render()?))

@@ -9,6 +9,7 @@ mod support;
 mod accessibility;
 mod api;
 mod api_contract;
+mod audit_log;
 mod browser;
 mod catalogue;
 mod demo;
