@@ -647,6 +647,11 @@ async fn post_setup(b: &Browser, business: &str, email: &str, password: &str) ->
 async fn first_run_setup_creates_one_owner_then_disappears() {
     let app = TestApp::spawn().await;
     let b = Browser::new(&app);
+    assert_eq!(
+        location(&b.get("/staff/login").await),
+        "/setup",
+        "the back office sends the first visitor to setup"
+    );
     let (status, page) = b.get_text("/setup").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Set up Portico"));
