@@ -10,7 +10,7 @@ use crate::support::records;
 use crate::support::world::World;
 use crate::support::TestApp;
 
-fn axe_source() -> String {
+pub fn axe_source() -> String {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path).unwrap_or_else(|_| {
@@ -22,7 +22,7 @@ fn axe_source() -> String {
 }
 
 /// Serious and critical violations on the current page, as readable lines.
-async fn violations(c: &Client, axe: &str) -> Vec<String> {
+pub async fn violations(c: &Client, axe: &str) -> Vec<String> {
     c.execute(axe, vec![]).await.unwrap();
     let script = r#"
         const done = arguments[arguments.length - 1];

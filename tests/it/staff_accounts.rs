@@ -762,3 +762,161 @@ async fn setup_is_not_found_once_staff_exist() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_new_back_office_pages_pass_axe_with_and_without_errors() {
+    use fantoccini::Locator;
+
+    let app = TestApp::spawn().await;
+    let chrome = crate::support::chrome::Chrome::start().await;
+    let c = &chrome.client;
+    let axe = crate::accessibility::axe_source();
+    let mut failures = Vec::new();
+    let mut check = |page: String, found: Vec<String>| {
+        failures.extend(found.into_iter().map(|v| format!("{page}: {v}")));
+    };
+
+    // First-run setup, blank and with errors.
+    c.goto(&app.url("/setup")).await.unwrap();
+    check(
+        "/setup".into(),
+        crate::accessibility::violations(c, &axe).await,
+    );
+    for (id, value) in [
+        ("business", "Axe Co"),
+        ("name", "Ann Axe"),
+        ("email", "ann@axe.test"),
+        ("password", "short"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    // The browser's own minlength check would stop the form; the server's answer is
+    // what is being checked.
+    c.execute(
+        "document.getElementById('password').removeAttribute('minlength');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::XPath("//button[@type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    check(
+        "/setup (errors)".into(),
+        crate::accessibility::violations(c, &axe).await,
+    );
+    c.execute(
+        "document.getElementById('password').value = 'a long enough password';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.find(Locator::XPath("//button[@type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    crate::support::chrome::wait_for_path(c, "/staff/settings").await;
+
+    for page in ["/staff/settings", "/staff/team", "/staff/catalogue"] {
+        c.goto(&app.url(page)).await.unwrap();
+        check(page.into(), crate::accessibility::violations(c, &axe).await);
+    }
+    // Settings and catalogue forms showing their errors.
+    c.goto(&app.url("/staff/settings")).await.unwrap();
+    let field = c.find(Locator::Id("accent_colour")).await.unwrap();
+    c.execute(
+        "document.getElementById('accent_colour').removeAttribute('pattern');",
+        vec![],
+    )
+    .await
+    .unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("red").await.unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Save settings']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    check(
+        "/staff/settings (errors)".into(),
+        crate::accessibility::violations(c, &axe).await,
+    );
+    c.goto(&app.url("/staff/catalogue")).await.unwrap();
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("Boiler service")
+        .await
+        .unwrap();
+    c.find(Locator::Id("price"))
+        .await
+        .unwrap()
+        .send_keys("12.345")
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Add to catalogue']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    check(
+        "/staff/catalogue (errors)".into(),
+        crate::accessibility::violations(c, &axe).await,
+    );
+
+    // An invitation's page, in a fresh session.
+    let owner_id: i64 = sqlx::query_scalar("SELECT id FROM staff_user")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    let ws: i64 = sqlx::query_scalar("SELECT id FROM workspace")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    let token = "axe-invitation-token-0123456789";
+    app.state
+        .store
+        .create_staff_invite(
+            WorkspaceId::from_db(ws),
+            &EmailAddress::parse("new@axe.test").unwrap(),
+            portico::domain::staff::Role::Member,
+            &portico::crypto::token_hash(token),
+            StaffUserId::from_db(owner_id),
+            app.now_ms() + 3_600_000,
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    c.goto(&app.url(&format!("/staff/invite/{token}")))
+        .await
+        .unwrap();
+    check(
+        "/staff/invite".into(),
+        crate::accessibility::violations(c, &axe).await,
+    );
+
+    assert!(
+        failures.is_empty(),
+        "accessibility failures:\n{}",
+        failures.join("\n")
+    );
+}
