@@ -64,6 +64,23 @@ pub fn accent_colour(raw: &str) -> Result<String, String> {
     }
 }
 
+/// The IANA zone names this server knows, sorted, for the form's suggestions.
+pub fn zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| {
+            n.contains('/')
+                && !n.starts_with("Etc/")
+                && !n.starts_with("posix")
+                && !n.starts_with("right/")
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// An IANA time zone name that this server knows, e.g. `Asia/Dubai`.
 pub fn time_zone(raw: &str) -> Result<String, String> {
     let s = raw.trim();
@@ -321,6 +338,13 @@ mod tests {
                 "{field}: {errors:?}"
             );
         }
+    }
+
+    #[test]
+    fn zone_suggestions_are_real_zones() {
+        let names = zone_names();
+        assert!(names.iter().any(|n| n == "Asia/Dubai"));
+        assert!(names.iter().all(|n| time_zone(n).is_ok()));
     }
 
     #[test]

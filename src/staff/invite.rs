@@ -195,6 +195,7 @@ pub async fn accept(
     let Some(user) = state.store.staff_by_email(&invite.email_norm).await? else {
         return Ok(gone());
     };
+    state.store.record_staff_login(user.id(), now).await?;
     let session = random_token(32);
     state
         .store

@@ -31,6 +31,7 @@ struct SettingsPage {
     logo_src: Option<String>,
     logo_max_kib: usize,
     notice: Option<&'static str>,
+    zones: Vec<String>,
 }
 
 impl SettingsPage {
@@ -91,6 +92,7 @@ async fn render(
         logo_error: view.logo_error,
         logo_max_kib: LOGO_MAX_BYTES / 1024,
         notice: view.notice,
+        zones: crate::domain::settings::zone_names(),
     };
     Ok((status, Html(page.render()?)).into_response())
 }

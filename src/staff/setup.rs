@@ -168,6 +168,7 @@ pub async fn submit(
     let Some(user) = state.store.staff_by_email(email.normalised()).await? else {
         return Err(AppError::NotFound);
     };
+    state.store.record_staff_login(user.id(), now).await?;
     let session = random_token(32);
     state
         .store

@@ -920,3 +920,41 @@ async fn the_new_back_office_pages_pass_axe_with_and_without_errors() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn an_invitation_sent_twice_at_once_creates_one_account() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    invite(&owner, "twice@cedar.test", "member").await;
+    let link = invite_link(&app, "twice@cedar.test", 1).await;
+    let (a, b) = (Browser::new(&app), Browser::new(&app));
+    let (_, pa) = a.get_text(&link).await;
+    let (_, pb) = b.get_text(&link).await;
+    let (ta, tb) = (csrf_of(&pa), csrf_of(&pb));
+    let form = |t: &str| {
+        vec![
+            ("_csrf", t.to_string()),
+            ("name", "Twice".to_string()),
+            ("password", "a long enough password".to_string()),
+            ("password_again", "a long enough password".to_string()),
+        ]
+    };
+    let (fa, fb) = (form(&ta), form(&tb));
+    let send = |br: &Browser, f: Vec<(&'static str, String)>| {
+        let url = format!("{}{}", br.base, link);
+        br.client.post(url).form(&f).send()
+    };
+    let (ra, rb) = tokio::join!(send(&a, fa), send(&b, fb));
+    let mut statuses = [ra.unwrap().status(), rb.unwrap().status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::SEE_OTHER, StatusCode::GONE]);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM staff_user WHERE email_norm = 'twice@cedar.test'"
+        )
+        .await,
+        1
+    );
+}
