@@ -958,3 +958,51 @@ async fn an_invitation_sent_twice_at_once_creates_one_account() {
         1
     );
 }
+
+#[tokio::test]
+async fn portico_serve_on_an_empty_database_points_at_setup() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env("PORTICO_BIND", format!("127.0.0.1:{port}"))
+        .env("PORTICO_PUBLIC_URL", &base)
+        .env("PORTICO_DATA_DIR", dir.path())
+        .env("PORTICO_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the portico binary");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let wanted = format!("{base}/setup");
+    let found = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains(&wanted) {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(found, "a start-up line names {wanted}");
+    let mut status = None;
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(&wanted).await {
+            status = Some(r.status());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, Some(StatusCode::OK));
+}
