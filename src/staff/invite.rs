@@ -1,6 +1,7 @@
 //! Accepting an invitation: the link from the email opens a form for a name and a
 //! password; sending it creates the account (once: the link is then used up) and signs
-//! the new member in.
+//! the new member in. The token travels in the query string and the form body, never
+//! in the path, so request logs (which record paths) never hold it.
 
 use askama::Template;
 use axum::extract::State;
@@ -19,14 +20,14 @@ use crate::store::staff_admin::InviteRow;
 use crate::store::StoreError;
 use crate::web::cookies::{self, PRE_SESSION, STAFF_SESSION};
 use crate::web::error::{error_page, AppResult};
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Query};
 use crate::web::{csrf, ClientIp};
 
 #[derive(Template)]
 #[template(path = "staff/invite_accept.html")]
 struct AcceptPage {
     csrf: String,
-    action: String,
+    token: String,
     business: String,
     email: String,
     name: String,
@@ -44,7 +45,7 @@ fn gone() -> Response {
 }
 
 async fn open_invite(state: &AppState, token: &str) -> AppResult<Option<InviteRow>> {
-    if token.len() > 128 {
+    if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
     let row = state
@@ -81,7 +82,7 @@ async fn render(
         .display_name;
     let page = AcceptPage {
         csrf: csrf::token(state.config.secret.bytes(), &pre),
-        action: format!("/staff/invite/{token}"),
+        token: token.to_string(),
         business,
         email: if invite.email.is_empty() {
             invite.email_norm.clone()
@@ -94,10 +95,16 @@ async fn render(
     Ok((jar, (status, Html(page.render()?))).into_response())
 }
 
+#[derive(Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     jar: CookieJar,
-    Path(token): Path<String>,
+    Query(TokenQuery { token }): Query<TokenQuery>,
 ) -> AppResult<Response> {
     match open_invite(&state, &token).await? {
         Some(invite) => {
@@ -121,6 +128,8 @@ pub struct AcceptForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
     #[serde(default)]
+    token: String,
+    #[serde(default)]
     name: String,
     #[serde(default)]
     password: String,
@@ -132,9 +141,9 @@ pub async fn accept(
     State(state): State<AppState>,
     jar: CookieJar,
     ClientIp(ip): ClientIp,
-    Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
+    let token = form.token.clone();
     let https = state.config.is_https();
     let pre = cookies::get(&jar, PRE_SESSION, https).unwrap_or_default();
     csrf::verify(state.config.secret.bytes(), &pre, &form.csrf)?;

@@ -76,7 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/team/{id}/disable", post(team::disable))
         .route("/team/{id}/enable", post(team::enable))
         .route("/team/invites/{id}/withdraw", post(team::withdraw_invite))
-        .route("/invite/{token}", get(invite::page).post(invite::accept))
+        .route("/invite", get(invite::page).post(invite::accept))
         .route("/settings", get(settings::page).post(settings::save))
         .route("/settings/logo", post(settings::upload_logo))
         .route("/catalogue", get(catalogue::list).post(catalogue::create))

@@ -229,7 +229,8 @@ pub async fn invite(
         Err(e) => return Err(e.into()),
     };
     let business = state.store.business_profile(ws).await?.display_name;
-    let link = state.config.url(&format!("/staff/invite/{token}"));
+    // In the query, not the path: request logs record paths.
+    let link = state.config.url(&format!("/staff/invite?token={token}"));
     let mail = crate::mail::templates::staff_invite(
         email.as_str(),
         &user.name,
