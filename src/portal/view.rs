@@ -49,7 +49,7 @@ impl Brand {
             .store
             .logo(ws)
             .await?
-            .map(|l| crate::staff::logo_src(ws, &l));
+            .map(|l| crate::web::assets::logo_src(ws, &l));
         Ok(brand)
     }
 }

@@ -15,8 +15,6 @@ mod settings;
 mod setup;
 mod team;
 
-pub use settings::logo_src;
-
 use axum::routing::{get, post};
 use axum::Router;
 

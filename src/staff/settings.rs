@@ -15,6 +15,7 @@ use crate::domain::request_form::FieldError;
 use crate::domain::settings::{logo_type, validate, SettingsInput, LOGO_MAX_BYTES};
 use crate::ids::new_id;
 use crate::store::settings::{logo_key, Logo};
+use crate::web::assets::logo_src;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Query, TextForm};
 use crate::web::ClientIp;
@@ -44,11 +45,6 @@ impl SettingsPage {
 pub struct PageQuery {
     #[serde(default)]
     done: String,
-}
-
-/// The URL the portal shows a logo at (the id makes each upload a new address).
-pub fn logo_src(ws: crate::ids::WorkspaceId, logo: &Logo) -> String {
-    format!("/static/logo/{ws}/{}", logo.id)
 }
 
 async fn current(state: &AppState, user: &StaffUser) -> AppResult<SettingsInput> {

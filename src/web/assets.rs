@@ -27,6 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/static/logo/{workspace}/{id}", get(logo))
 }
 
+/// Where a logo is served (the id makes each upload a new address, so it can be cached).
+pub fn logo_src(ws: WorkspaceId, logo: &crate::store::settings::Logo) -> String {
+    format!("/static/logo/{ws}/{}", logo.id)
+}
+
 /// A workspace's current logo (public: the portal's sign-in page shows it). Its type was
 /// checked from its bytes at upload; an old id answers 404.
 async fn logo(State(state): State<AppState>, Path((ws, id)): Path<(String, String)>) -> Response {
