@@ -80,45 +80,118 @@ pub fn location(r: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// What a member might try to change, as stored: invites (open), tokens (live),
+/// integrations, products (live, and their names), staff roles and states, profile.
+async fn admin_state(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM staff_invite WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM api_token WHERE revoked_at IS NULL",
+        "SELECT COUNT(*) FROM integration",
+        "SELECT COUNT(*) FROM product WHERE archived_at IS NULL",
+        "SELECT COUNT(*) FROM product WHERE name = 'Boiler service'",
+        "SELECT COUNT(*) FROM staff_user WHERE role = 'member'",
+        "SELECT COUNT(*) FROM staff_user WHERE disabled_at IS NOT NULL",
+        "SELECT COUNT(*) FROM business_profile WHERE display_name = 'Cedar & Stone Services'",
+    ] {
+        out.push(count(app, sql).await);
+    }
+    out
+}
+
 #[tokio::test]
 async fn members_are_refused_every_admin_route_and_nothing_changes() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
+    let store = &app.state.store;
+    let now = app.now_ms();
     let other = add_staff(&app, w.ws, "other@cedar.test", "member").await;
+    let gone = add_staff(&app, w.ws, "gone@cedar.test", "member").await;
+    sqlx::query("UPDATE staff_user SET disabled_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(gone.get())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let invite_id = store
+        .create_staff_invite(
+            w.ws,
+            &EmailAddress::parse("soon@cedar.test").unwrap(),
+            portico::domain::staff::Role::Member,
+            "invite-hash",
+            w.staff,
+            now + 3_600_000,
+            now,
+        )
+        .await
+        .unwrap();
+    let token_id = store
+        .create_api_token(w.ws, "sync", "token-hash", "pt_x", None, now)
+        .await
+        .unwrap();
+    let product = store
+        .create_product(
+            w.ws,
+            &portico::store::products::NewProduct {
+                kind: "service",
+                name: "Boiler service",
+                description: "",
+                unit: "",
+                price_minor: 100,
+                currency: "AED",
+                tax_rate_bp: 0,
+                visible_in_portal: true,
+            },
+            now,
+        )
+        .await
+        .unwrap();
     add_staff(&app, w.ws, "mo@cedar.test", "member").await;
     let member = sign_in(&app, "mo@cedar.test", PASSWORD).await;
     let token = csrf(&member).await;
+    let before = admin_state(&app).await;
 
-    for path in ["/staff/team", "/staff/integrations", "/staff/api-tokens"] {
-        let (status, page) = member.get_text(path).await;
+    for path in [
+        "/staff/team".to_string(),
+        "/staff/integrations".to_string(),
+        "/staff/api-tokens".to_string(),
+        "/staff/settings".to_string(),
+        format!("/staff/catalogue/{product}"),
+    ] {
+        let (status, page) = member.get_text(&path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "GET {path}");
         assert!(page.contains("owners and admins"), "{path} says why");
     }
-    let other_id = other.get().to_string();
+    let item = item_form();
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
         (
             "/staff/team/invite".into(),
             vec![("email", "new@cedar.test"), ("role", "member")],
         ),
-        (
-            format!("/staff/team/{other_id}/role"),
-            vec![("role", "admin")],
-        ),
-        (format!("/staff/team/{other_id}/disable"), vec![]),
+        (format!("/staff/team/{other}/role"), vec![("role", "admin")]),
+        (format!("/staff/team/{other}/disable"), vec![]),
+        (format!("/staff/team/{gone}/enable"), vec![]),
+        (format!("/staff/team/invites/{invite_id}/withdraw"), vec![]),
         ("/staff/api-tokens".into(), vec![("name", "sync")]),
+        (format!("/staff/api-tokens/{token_id}/revoke"), vec![]),
+        (
+            "/staff/integrations/stripe".into(),
+            vec![("secret_key", "sk_test_x"), ("webhook_secret", "whsec_x")],
+        ),
         (
             "/staff/integrations/telr".into(),
             vec![("store_id", "1"), ("auth_key", "k"), ("advice_secret", "s")],
         ),
         ("/staff/integrations/stripe/disconnect".into(), vec![]),
+        ("/staff/integrations/telr/disconnect".into(), vec![]),
         (
             "/staff/settings".into(),
             vec![("display_name", "Hijacked"), ("accent_colour", "#000000")],
         ),
-        (
-            "/staff/catalogue".into(),
-            vec![("name", "Free stuff"), ("price", "0"), ("currency", "AED")],
-        ),
+        ("/staff/catalogue".into(), item.clone()),
+        (format!("/staff/catalogue/{product}"), item.clone()),
+        (format!("/staff/catalogue/{product}/archive"), vec![]),
+        (format!("/staff/catalogue/{product}/restore"), vec![]),
     ];
     for (path, fields) in &posts {
         let mut form = vec![("_csrf", token.as_str())];
@@ -126,32 +199,14 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
         let r = member.post_form(path, &form).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "POST {path}");
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_invite").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM api_token").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM integration").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM product").await, 0);
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM business_profile WHERE display_name = 'Hijacked'"
-        )
-        .await,
-        0
-    );
+    assert_eq!(admin_state(&app).await, before, "nothing changed");
     assert_eq!(role_of(&app, other).await, "member");
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM staff_user WHERE disabled_at IS NOT NULL"
-        )
-        .await,
-        0
-    );
 
-    // Members still work clients and requests.
+    // Members still work clients and requests, and see the catalogue.
     for path in [
         "/staff/clients",
         "/staff/requests",
+        "/staff/catalogue",
         &format!("/staff/clients/{}", w.a),
     ] {
         assert_eq!(member.get(path).await.status(), StatusCode::OK, "{path}");
@@ -162,12 +217,36 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
         "no Staff link for members"
     );
 
-    // An admin gets the same pages.
+    // An admin gets the same pages, and the same form changes things.
     add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
     let admin = sign_in(&app, "ada@cedar.test", PASSWORD).await;
-    for path in ["/staff/team", "/staff/api-tokens", "/staff/integrations"] {
-        assert_eq!(admin.get(path).await.status(), StatusCode::OK, "{path}");
+    for path in [
+        "/staff/team".to_string(),
+        "/staff/api-tokens".to_string(),
+        "/staff/integrations".to_string(),
+        "/staff/settings".to_string(),
+        format!("/staff/catalogue/{product}"),
+    ] {
+        assert_eq!(admin.get(&path).await.status(), StatusCode::OK, "{path}");
     }
+    let at = csrf(&admin).await;
+    let r = admin
+        .post_form(
+            &format!("/staff/team/{other}/role"),
+            &[("_csrf", &at), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(role_of(&app, other).await, "admin");
+}
+
+fn item_form() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("name", "Free stuff"),
+        ("price", "0"),
+        ("currency", "AED"),
+        ("kind", "service"),
+    ]
 }
 
 /// The accept link in the newest invitation sent to `to`.
