@@ -62,6 +62,9 @@ pub struct Config {
     pub stripe_api_base: Url,
     /// Telr's gateway (`PORTICO_TELR_API_BASE`); orders go to `<base>/gateway/order.json`.
     pub telr_api_base: Url,
+    /// Staff sessions end after this long unused (`PORTICO_STAFF_IDLE_MINUTES`) or this
+    /// long after sign-in (`PORTICO_STAFF_SESSION_MINUTES`).
+    pub staff_session: crate::domain::staff::SessionLimits,
 }
 
 impl Config {
@@ -221,7 +224,10 @@ impl Config {
             "https://secure.telr.com",
         )?;
 
+        let staff_session = staff_session_limits(&get)?;
+
         Ok(Self {
+            staff_session,
             stripe_api_base,
             telr_api_base,
             bind,
@@ -236,6 +242,46 @@ impl Config {
                 .map(|t| SecretString::from(t.trim().to_string())),
         })
     }
+}
+
+/// Staff session limits: idle 5 minutes to 1 day (default 60), absolute up to 7 days
+/// (default 12 hours) and never shorter than the idle limit.
+fn staff_session_limits(
+    get: &dyn Fn(&'static str, &str) -> Option<String>,
+) -> Result<crate::domain::staff::SessionLimits, ConfigError> {
+    let read =
+        |var: &'static str, key: &str, default: i64, (lo, hi): (i64, i64)| match get(var, key) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<i64>() {
+                Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+                _ => Err(invalid(
+                    var,
+                    format!("must be a whole number of minutes from {lo} to {hi}"),
+                )),
+            },
+        };
+    let idle_minutes = read(
+        "PORTICO_STAFF_IDLE_MINUTES",
+        "staff_idle_minutes",
+        crate::auth::staff_login::IDLE_MINUTES,
+        (5, 24 * 60),
+    )?;
+    let absolute_minutes = read(
+        "PORTICO_STAFF_SESSION_MINUTES",
+        "staff_session_minutes",
+        crate::auth::staff_login::ABSOLUTE_MINUTES,
+        (15, 7 * 24 * 60),
+    )?;
+    if absolute_minutes < idle_minutes {
+        return Err(invalid(
+            "PORTICO_STAFF_SESSION_MINUTES",
+            "cannot be shorter than PORTICO_STAFF_IDLE_MINUTES",
+        ));
+    }
+    Ok(crate::domain::staff::SessionLimits {
+        idle_minutes,
+        absolute_minutes,
+    })
 }
 
 /// A payment provider's base URL: http(s), a host, no query; kept without a trailing `/`.
@@ -412,6 +458,8 @@ mod tests {
             ("PORTICO_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
             ("PORTICO_STRIPE_API_BASE", "ftp://stripe"),
             ("PORTICO_TELR_API_BASE", "https://telr.test/?x=1"),
+            ("PORTICO_STAFF_IDLE_MINUTES", "0"),
+            ("PORTICO_STAFF_SESSION_MINUTES", "a day"),
         ] {
             let err = Config::from_map(&env(&[(var, value)], dir.path()))
                 .unwrap_err()

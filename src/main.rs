@@ -58,8 +58,10 @@ async fn run(command: &str, config: Config) -> anyhow::Result<()> {
             }
         }
         _ => {
-            if state.store.default_workspace().await?.is_none() {
-                eprintln!("portico: the database holds no workspace yet. Run `portico demo` to try it with demo data.");
+            if state.store.setup_open().await? {
+                let setup = state.config.url("/setup");
+                tracing::warn!(url = %setup, "no staff account yet: open the setup page to create the workspace and its owner");
+                eprintln!("portico: no staff account yet. Open {setup} to create your workspace and its owner (or run `portico demo` to try it with demo data).");
             }
         }
     }

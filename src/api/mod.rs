@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod openapi;
 pub mod paging;
 pub mod portal;
+pub mod products;
 pub mod records;
 
 use axum::extract::Request;
@@ -83,6 +84,9 @@ pub fn router() -> Router<AppState> {
         .route("/quotes/{id}", put(document_routes::update_quote))
         .route("/quotes/{id}/send", post(document_routes::send_quote))
         .route("/quotes/{id}/decision", post(document_routes::decide_quote))
+        .route("/products", post(products::create))
+        .route("/products/{id}", axum::routing::patch(products::update))
+        .route("/products/{id}/archive", post(products::archive))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

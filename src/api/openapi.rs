@@ -5,7 +5,9 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{clients, contacts, document_routes, error, integrations, portal, records};
+use super::{
+    clients, contacts, document_routes, error, integrations, portal, products, records,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,13 +62,17 @@ and answer `next_cursor` (null on the last page)."
         document_routes::update_quote,
         document_routes::send_quote,
         document_routes::decide_quote,
+        products::create,
+        products::update,
+        products::archive,
         document,
     ),
     components(schemas(
         error::ApiErrorBody,
         error::FieldProblem,
         clients::KindFilter,
-        clients::PortalFilter
+        clients::PortalFilter,
+        products::ProductKind
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -81,7 +87,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "projects", description = "Projects (read-only)"),
         (name = "tasks", description = "Tasks (read-only)"),
         (name = "requests", description = "Client requests (read-only)"),
-        (name = "products", description = "Products and services (read-only)"),
+        (name = "products", description = "Products and services: list, get, create, update, archive"),
         (name = "files", description = "Attached files' descriptions (read-only)"),
         (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),
         (name = "meta", description = "This description"),

@@ -245,3 +245,56 @@ pub fn payment_received(m: &PaymentMail<'_>) -> askama::Result<OutgoingMail> {
         from_name: None,
     })
 }
+
+#[derive(Template)]
+#[template(path = "email/staff_invite.txt")]
+struct StaffInviteText<'a> {
+    inviter: &'a str,
+    business: &'a str,
+    role: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "email/staff_invite.html")]
+struct StaffInviteHtml<'a> {
+    inviter: &'a str,
+    business: &'a str,
+    role: &'a str,
+    link: &'a str,
+    hours: i64,
+}
+
+/// The invitation to join a workspace's staff; the single-use link is in the body only.
+pub fn staff_invite(
+    to: &str,
+    inviter: &str,
+    business: &str,
+    role: &str,
+    link: &str,
+    hours: i64,
+) -> askama::Result<OutgoingMail> {
+    Ok(OutgoingMail {
+        to: to.to_string(),
+        subject: format!("You are invited to join {business} on Portico"),
+        text: StaffInviteText {
+            inviter,
+            business,
+            role,
+            link,
+            hours,
+        }
+        .render()?,
+        html: StaffInviteHtml {
+            inviter,
+            business,
+            role,
+            link,
+            hours,
+        }
+        .render()?,
+        kind: "staff-invite",
+        from_name: None,
+    })
+}

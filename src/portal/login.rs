@@ -85,7 +85,7 @@ async fn default_workspace(state: &AppState) -> AppResult<WorkspaceRow> {
 }
 
 async fn brand(state: &AppState, ws: WorkspaceId) -> AppResult<Brand> {
-    Ok(Brand::new(ws, &state.store.business_profile(ws).await?))
+    Brand::load(state, ws, &state.store.business_profile(ws).await?).await
 }
 
 fn html(status: StatusCode, page: impl Template) -> AppResult<Response> {

@@ -16,6 +16,8 @@ pub struct Brand {
     pub workspace_id: i64,
     pub name: String,
     pub initials: String,
+    /// The logo's address, when the business uploaded one (shown instead of initials).
+    pub logo: Option<String>,
 }
 
 impl Brand {
@@ -32,7 +34,23 @@ impl Brand {
             workspace_id: ws.get(),
             name: profile.display_name.clone(),
             initials,
+            logo: None,
         }
+    }
+
+    /// The brand with the workspace's current logo, if any.
+    pub async fn load(
+        state: &AppState,
+        ws: WorkspaceId,
+        profile: &BusinessProfile,
+    ) -> AppResult<Self> {
+        let mut brand = Self::new(ws, profile);
+        brand.logo = state
+            .store
+            .logo(ws)
+            .await?
+            .map(|l| crate::web::assets::logo_src(ws, &l));
+        Ok(brand)
     }
 }
 
@@ -103,7 +121,7 @@ pub async fn page_context(
         .len()
         > 1;
     let shell = Shell {
-        brand: Brand::new(workspace.id(), &profile),
+        brand: Brand::load(state, workspace.id(), &profile).await?,
         contact_name: user.session.contact_name.clone(),
         client_name: client.name,
         csrf: user.session.csrf.clone(),

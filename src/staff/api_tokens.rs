@@ -58,16 +58,6 @@ pub struct PageQuery {
     notice: Option<String>,
 }
 
-fn require_admin(user: &StaffUser) -> AppResult<()> {
-    if user.role == "owner" || user.role == "admin" {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only owners and admins can manage API tokens.".into(),
-        ))
-    }
-}
-
 async fn render(
     state: &AppState,
     user: StaffUser,
@@ -118,7 +108,7 @@ pub async fn page(
     user: StaffUser,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    require_admin(&user)?;
+    user.require_admin("API tokens")?;
     let notice = match q.notice.as_deref() {
         Some("revoked") => Some("Token revoked. Requests that use it are refused from now on."),
         _ => None,
@@ -146,7 +136,7 @@ pub async fn create(
     ClientIp(ip): ClientIp,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    require_admin(&user)?;
+    user.require_admin("API tokens")?;
     user.check_csrf(&state, &form.csrf)?;
     let name = match api_token::clean_name(&form.name) {
         Ok(n) => n,
@@ -188,7 +178,7 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> AppResult<Response> {
-    require_admin(&user)?;
+    user.require_admin("API tokens")?;
     user.check_csrf(&state, &form.csrf)?;
     let id: i64 = id
         .parse()

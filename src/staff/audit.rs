@@ -108,6 +108,32 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
         "API tokens",
         &["api_token.created", "api_token.revoked"],
     ),
+    (
+        "staff",
+        "Staff and roles",
+        &[
+            "setup.completed",
+            "staff.invited",
+            "staff.invite_withdrawn",
+            "staff.joined",
+            "staff.role_changed",
+            "staff.disabled",
+            "staff.enabled",
+        ],
+    ),
+    (
+        "settings",
+        "Settings and catalogue",
+        &[
+            "settings.changed",
+            "settings.logo_changed",
+            "settings.logo_removed",
+            "product.created",
+            "product.updated",
+            "product.archived",
+            "product.restored",
+        ],
+    ),
 ];
 
 pub struct Entry {
@@ -134,6 +160,9 @@ struct AuditPage {
     entries: Vec<Entry>,
     next_href: Option<String>,
     first_href: Option<String>,
+    who: String,
+    /// The workspace's time zone, in which times are shown.
+    tz: String,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +171,9 @@ pub struct AuditQuery {
     show: String,
     #[serde(default)]
     before: String,
+    /// Only what this person (an email) did.
+    #[serde(default)]
+    who: String,
 }
 
 pub async fn page(
@@ -162,17 +194,21 @@ pub async fn page(
         ),
     };
     let tz = state.store.workspace(user.workspace_id).await?.time_zone;
+    let who: String = q.who.trim().chars().take(254).collect();
     let rows = state
         .store
-        .audit_page(user.workspace_id, actions, before, PAGE + 1)
+        .audit_page_by(user.workspace_id, actions, &who, before, PAGE + 1)
         .await?;
     let more = rows.len() as i64 > PAGE;
     let rows = &rows[..rows.len().min(PAGE as usize)];
-    let base = if key.is_empty() {
-        "/staff/audit?".to_string()
-    } else {
-        format!("/staff/audit?show={key}&")
-    };
+    let mut base = "/staff/audit?".to_string();
+    if !key.is_empty() {
+        base.push_str(&format!("show={key}&"));
+    }
+    if !who.is_empty() {
+        let encoded: String = url::form_urlencoded::byte_serialize(who.as_bytes()).collect();
+        base.push_str(&format!("who={encoded}&"));
+    }
     let entries = rows
         .iter()
         .map(|(_, e)| Entry {
@@ -208,6 +244,8 @@ pub async fn page(
             None
         },
         first_href: before.map(|_| base.trim_end_matches(['&', '?']).to_string()),
+        who,
+        tz: tz.clone(),
         user,
     };
     Ok(Html(view.render()?))

@@ -37,16 +37,6 @@ struct IntegrationsPage {
     error: Option<String>,
 }
 
-fn require_admin(user: &StaffUser) -> Result<(), AppError> {
-    if matches!(user.role.as_str(), "owner" | "admin") {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Only the workspace's owners and admins can manage apps and integrations.".into(),
-        ))
-    }
-}
-
 pub use crate::payments::integrations::callback_url;
 
 #[derive(Deserialize)]
@@ -60,7 +50,7 @@ pub async fn page(
     user: StaffUser,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    require_admin(&user)?;
+    user.require_admin("apps and integrations")?;
     let notice = match q.done.as_str() {
         "stripe" => Some("Stripe is connected. Pay now appears on your clients' open invoices."),
         "telr" => Some("Telr is connected. Pay now appears on your clients' open invoices."),
@@ -143,7 +133,7 @@ pub async fn connect_stripe(
     Form(form): Form<StripeForm>,
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
-    require_admin(&user)?;
+    user.require_admin("apps and integrations")?;
     let by = changed_by(&user, &ip);
     let done = integrations::connect_stripe(
         &state,
@@ -180,7 +170,7 @@ pub async fn connect_telr(
     Form(form): Form<TelrForm>,
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
-    require_admin(&user)?;
+    user.require_admin("apps and integrations")?;
     let by = changed_by(&user, &ip);
     let done = integrations::connect_telr(
         &state,
@@ -212,7 +202,7 @@ async fn disconnect(
     provider: &str,
 ) -> AppResult<Response> {
     user.check_csrf(state, csrf)?;
-    require_admin(user)?;
+    user.require_admin("apps and integrations")?;
     integrations::disconnect(state, user.workspace_id, &changed_by(user, ip), provider).await?;
     Ok(Redirect::to("/staff/integrations?done=disconnected").into_response())
 }

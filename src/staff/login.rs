@@ -48,6 +48,10 @@ fn render(
 }
 
 pub async fn page(State(state): State<AppState>, jar: CookieJar) -> AppResult<Response> {
+    // Nobody can sign in before the first owner exists: send them to set it up.
+    if state.store.setup_open().await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
     render(&state, jar, StatusCode::OK, String::new(), None)
 }
 

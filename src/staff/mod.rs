@@ -3,6 +3,7 @@
 
 mod api_tokens;
 mod audit;
+mod catalogue;
 mod client_forms;
 mod clients;
 mod document_actions;
@@ -11,10 +12,14 @@ mod document_print;
 mod documents;
 mod integrations;
 mod invoice_settings;
+mod invite;
 mod login;
 mod offline_payments;
 mod requests;
 pub mod session;
+mod settings;
+mod setup;
+mod team;
 
 pub use document_print::pdf_response as documents_pdf_response;
 
@@ -22,6 +27,11 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::AppState;
+
+/// `/setup`, the first-run page (outside `/staff`, which needs an account).
+pub fn setup_router() -> Router<AppState> {
+    Router::new().route("/setup", get(setup::page).post(setup::submit))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -66,6 +76,22 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/convert", post(requests::convert))
         .route("/contacts/{id}", get(clients::contact))
         .route("/contacts/{id}/email", post(clients::contact_email))
+        .route("/team", get(team::page))
+        .route("/team/invite", post(team::invite))
+        .route("/team/{id}/role", post(team::change_role))
+        .route("/team/{id}/disable", post(team::disable))
+        .route("/team/{id}/enable", post(team::enable))
+        .route("/team/invites/{id}/withdraw", post(team::withdraw_invite))
+        .route("/invite", get(invite::page).post(invite::accept))
+        .route("/settings", get(settings::page).post(settings::save))
+        .route("/settings/logo", post(settings::upload_logo))
+        .route("/catalogue", get(catalogue::list).post(catalogue::create))
+        .route(
+            "/catalogue/{id}",
+            get(catalogue::item).post(catalogue::update),
+        )
+        .route("/catalogue/{id}/archive", post(catalogue::archive))
+        .route("/catalogue/{id}/restore", post(catalogue::restore))
         .merge(documents_router())
 }
 

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use crate::app::AppState;
-use crate::auth::staff_login::{ABSOLUTE_MINUTES, IDLE_MINUTES};
 use crate::crypto::token_hash;
+use crate::domain::staff::{session_expired, Role};
 use crate::ids::{StaffUserId, WorkspaceId};
 use crate::web::cookies::{self, STAFF_SESSION};
 use crate::web::csrf;
@@ -26,6 +26,32 @@ pub struct StaffUser {
 }
 
 impl StaffUser {
+    /// The member's role; an unknown stored value counts as the least privileged.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Member)
+    }
+
+    /// Owners and admins.
+    pub fn is_admin(&self) -> bool {
+        self.role().is_admin()
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.role() == Role::Owner
+    }
+
+    /// The one check for pages that change how the workspace runs (staff, settings,
+    /// catalogue, integrations, API tokens): 403 for members, naming what they tried.
+    pub fn require_admin(&self, what: &str) -> Result<(), AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "Only the workspace's owners and admins can manage {what}."
+            )))
+        }
+    }
+
     pub fn check_csrf(&self, state: &AppState, submitted: &str) -> Result<(), AppError> {
         csrf::verify(state.config.secret.bytes(), &self.token, submitted)
     }
@@ -78,11 +104,23 @@ impl FromRequestParts<AppState> for StaffUser {
             return Err(to_login());
         };
         let now = state.clock.now_ms();
-        let expired = row.revoked_at.is_some()
-            || row.disabled_at.is_some()
-            || now >= row.created_at + ABSOLUTE_MINUTES * 60_000
-            || now >= row.last_seen_at + IDLE_MINUTES * 60_000;
-        if expired {
+        if row.revoked_at.is_some() {
+            return Err(to_login());
+        }
+        let over = row.disabled_at.is_some()
+            || session_expired(
+                state.config.staff_session,
+                row.created_at,
+                row.last_seen_at,
+                now,
+            );
+        if over {
+            // Ended for good on the server: coming back later changes nothing.
+            state
+                .store
+                .revoke_staff_session(&hash, now)
+                .await
+                .map_err(|e| AppError::from(e).into_response())?;
             return Err(to_login());
         }
         if now - row.last_seen_at >= 15_000 {

@@ -111,22 +111,37 @@ impl Store {
         before: Option<i64>,
         limit: i64,
     ) -> StoreResult<Vec<(i64, AuditRow)>> {
+        self.audit_page_by(ws, actions, "", before, limit).await
+    }
+
+    /// As [`Store::audit_page`], and when `who` is not empty only what the actor with
+    /// that label (an email, any case) did.
+    pub async fn audit_page_by(
+        &self,
+        ws: WorkspaceId,
+        actions: &[&str],
+        who: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, AuditRow)>> {
         let filter = if actions.is_empty() {
             String::new()
         } else {
             let placeholders: Vec<String> =
-                (0..actions.len()).map(|i| format!("${}", i + 4)).collect();
+                (0..actions.len()).map(|i| format!("${}", i + 5)).collect();
             format!("AND action IN ({})", placeholders.join(", "))
         };
         let sql = format!(
             "SELECT id, at, actor_kind, actor_label, action, subject_kind, subject_id, client_id, ip, detail
-             FROM audit_event WHERE workspace_id = $1 AND ($2 = 0 OR id < $2) {filter}
+             FROM audit_event WHERE workspace_id = $1 AND ($2 = 0 OR id < $2)
+               AND ($4 = '' OR LOWER(actor_label) = $4) {filter}
              ORDER BY id DESC LIMIT $3"
         );
         let mut q = sqlx::query_as::<_, AuditPageRow>(&sql)
             .bind(ws.get())
             .bind(before.unwrap_or(0))
-            .bind(limit);
+            .bind(limit)
+            .bind(who.trim().to_lowercase());
         for a in actions {
             q = q.bind(*a);
         }

@@ -25,8 +25,11 @@ pub mod portal_records;
 pub mod products;
 pub mod rate_limit;
 pub mod requests_inbox;
+pub mod settings;
+pub mod setup;
 pub mod staff;
 pub mod staff_documents;
+pub mod staff_admin;
 pub mod work;
 pub mod workspaces;
 

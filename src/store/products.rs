@@ -60,3 +60,132 @@ impl Store {
         Ok(id)
     }
 }
+
+/// A catalogue item as the back office and the API see it (archived ones included).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CatalogueRow {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub unit: String,
+    pub price_minor: i64,
+    pub currency: String,
+    pub tax_rate_bp: i64,
+    pub visible_in_portal: i64,
+    pub archived_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl CatalogueRow {
+    pub fn visible(&self) -> bool {
+        super::flag(self.visible_in_portal)
+    }
+}
+
+const CATALOGUE_COLUMNS: &str = "id, kind, name, description, unit, price_minor, currency, tax_rate_bp, visible_in_portal, archived_at, created_at";
+
+impl Store {
+    pub async fn create_catalogue_item(
+        &self,
+        ws: WorkspaceId,
+        p: &crate::domain::product_form::ValidProduct,
+        now_ms: i64,
+    ) -> StoreResult<ProductId> {
+        self.create_product(
+            ws,
+            &NewProduct {
+                kind: p.kind,
+                name: &p.name,
+                description: &p.description,
+                unit: &p.unit,
+                price_minor: p.price_minor,
+                currency: p.currency,
+                tax_rate_bp: p.tax_rate_bp,
+                visible_in_portal: p.visible_in_portal,
+            },
+            now_ms,
+        )
+        .await
+    }
+
+    /// The workspace's catalogue, live items first, then by name.
+    pub async fn catalogue(&self, ws: WorkspaceId) -> StoreResult<Vec<CatalogueRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CATALOGUE_COLUMNS} FROM product WHERE workspace_id = $1
+             ORDER BY CASE WHEN archived_at IS NULL THEN 0 ELSE 1 END, name, id"
+        ))
+        .bind(ws.get())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One item of the workspace, archived or not; [`StoreError::NotFound`] otherwise.
+    pub async fn catalogue_item(&self, ws: WorkspaceId, id: i64) -> StoreResult<CatalogueRow> {
+        sqlx::query_as(&format!(
+            "SELECT {CATALOGUE_COLUMNS} FROM product WHERE workspace_id = $1 AND id = $2"
+        ))
+        .bind(ws.get())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn update_catalogue_item(
+        &self,
+        ws: WorkspaceId,
+        id: i64,
+        p: &crate::domain::product_form::ValidProduct,
+        now_ms: i64,
+    ) -> StoreResult<CatalogueRow> {
+        let n = sqlx::query(
+            "UPDATE product SET kind = $3, name = $4, description = $5, unit = $6, price_minor = $7,
+                 currency = $8, tax_rate_bp = $9, visible_in_portal = $10, updated_at = $11
+             WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(ws.get())
+        .bind(id)
+        .bind(p.kind)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(&p.unit)
+        .bind(p.price_minor)
+        .bind(p.currency)
+        .bind(p.tax_rate_bp)
+        .bind(i64::from(p.visible_in_portal))
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.catalogue_item(ws, id).await
+    }
+
+    /// Archives an item (gone from the portal and from new documents; kept on old ones)
+    /// or brings it back.
+    pub async fn set_catalogue_archived(
+        &self,
+        ws: WorkspaceId,
+        id: i64,
+        archived: bool,
+        now_ms: i64,
+    ) -> StoreResult<CatalogueRow> {
+        let n = sqlx::query(
+            "UPDATE product SET archived_at = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2",
+        )
+        .bind(ws.get())
+        .bind(id)
+        .bind(if archived { Some(now_ms) } else { None })
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.catalogue_item(ws, id).await
+    }
+}

@@ -41,6 +41,44 @@ pub struct NewWorkspace<'a> {
     pub default_currency: &'a str,
 }
 
+/// A workspace with its business profile and number sequences, inside `tx`.
+pub(super) async fn insert_workspace(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: WorkspaceId,
+    new: &NewWorkspace<'_>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO workspace (id, slug, name, time_zone, default_currency, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(id.get())
+    .bind(new.slug)
+    .bind(new.name)
+    .bind(new.time_zone)
+    .bind(new.default_currency)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO business_profile (workspace_id, display_name, updated_at) VALUES ($1, $2, $3)",
+    )
+    .bind(id.get())
+    .bind(new.name)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    for (kind, prefix) in [("quote", "Q-"), ("invoice", "INV-"), ("job", "J-")] {
+        sqlx::query("INSERT INTO number_sequence (workspace_id, kind, prefix, next_value) VALUES ($1, $2, $3, 1)")
+            .bind(id.get())
+            .bind(kind)
+            .bind(prefix)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 const WORKSPACE_COLUMNS: &str =
     "id, slug, name, time_zone, default_currency, portal_idle_minutes, portal_absolute_minutes";
 
@@ -52,32 +90,7 @@ impl Store {
     ) -> StoreResult<WorkspaceId> {
         let id = WorkspaceId::new();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO workspace (id, slug, name, time_zone, default_currency, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(id.get())
-        .bind(new.slug)
-        .bind(new.name)
-        .bind(new.time_zone)
-        .bind(new.default_currency)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO business_profile (workspace_id, display_name, updated_at) VALUES ($1, $2, $3)")
-            .bind(id.get())
-            .bind(new.name)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-        for (kind, prefix) in [("quote", "Q-"), ("invoice", "INV-"), ("job", "J-")] {
-            sqlx::query("INSERT INTO number_sequence (workspace_id, kind, prefix, next_value) VALUES ($1, $2, $3, 1)")
-                .bind(id.get())
-                .bind(kind)
-                .bind(prefix)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_workspace(&mut tx, id, new, now_ms).await?;
         tx.commit().await?;
         Ok(id)
     }

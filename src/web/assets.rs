@@ -24,6 +24,48 @@ pub fn router() -> Router<AppState> {
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
         .route("/static/brand/{workspace}", get(brand_css))
+        .route("/static/logo/{workspace}/{id}", get(logo))
+}
+
+/// Where a logo is served (the id makes each upload a new address, so it can be cached).
+pub fn logo_src(ws: WorkspaceId, logo: &crate::store::settings::Logo) -> String {
+    format!("/static/logo/{ws}/{}", logo.id)
+}
+
+/// A workspace's current logo (public: the portal's sign-in page shows it). Its type was
+/// checked from its bytes at upload; an old id answers 404.
+async fn logo(State(state): State<AppState>, Path((ws, id)): Path<(String, String)>) -> Response {
+    use axum::http::StatusCode;
+    let not_found = || StatusCode::NOT_FOUND.into_response();
+    let (Ok(ws), Ok(id)) = (ws.parse::<WorkspaceId>(), id.parse::<i64>()) else {
+        return not_found();
+    };
+    let current = match state.store.logo(ws).await {
+        Ok(Some(l)) if l.id == id => l,
+        Ok(_) => return not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "logo lookup failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match state
+        .files
+        .open(&crate::store::settings::logo_key(ws, current.id), None)
+        .await
+    {
+        Ok(stream) => (
+            [
+                (header::CONTENT_TYPE, current.content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400".to_string()),
+            ],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "logo bytes missing");
+            not_found()
+        }
+    }
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .nest("/portal", crate::portal::router())
         .nest("/staff", crate::staff::router())
+        .merge(crate::staff::setup_router())
         .nest("/api/v1", crate::api::router())
         .nest("/webhooks", crate::payments::webhooks::router())
         .fallback(|| async { error::AppError::NotFound })
