@@ -62,6 +62,8 @@ pub struct Config {
     pub stripe_api_base: Url,
     /// Telr's gateway (`PORTICO_TELR_API_BASE`); orders go to `<base>/gateway/order.json`.
     pub telr_api_base: Url,
+    /// Largest attached file staff may upload (`PORTICO_MAX_UPLOAD_MIB`, default 50).
+    pub max_upload_bytes: u64,
 }
 
 impl Config {
@@ -221,7 +223,23 @@ impl Config {
             "https://secure.telr.com",
         )?;
 
+        let upload_raw =
+            get("PORTICO_MAX_UPLOAD_MIB", "max_upload_mib").unwrap_or_else(|| "50".into());
+        let max_upload_bytes = upload_raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mib| (1..=10_240).contains(mib))
+            .map(|mib| mib * 1024 * 1024)
+            .ok_or_else(|| {
+                invalid(
+                    "PORTICO_MAX_UPLOAD_MIB",
+                    format!("'{upload_raw}' is not a whole number of MiB from 1 to 10240"),
+                )
+            })?;
+
         Ok(Self {
+            max_upload_bytes,
             stripe_api_base,
             telr_api_base,
             bind,

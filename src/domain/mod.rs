@@ -13,3 +13,4 @@ pub mod portal_view;
 pub mod records;
 pub mod request_form;
 pub mod text;
+pub mod upload;

@@ -48,6 +48,7 @@ struct RecordPage {
     portal: PortalPanel,
     notice: Option<&'static str>,
     back: String,
+    files_panel: super::files::FilesPanel,
 }
 
 #[derive(Template)]
@@ -134,7 +135,7 @@ pub struct RecordQuery {
     notice: Option<String>,
 }
 
-fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+pub(super) fn notice_text(notice: Option<&str>) -> Option<&'static str> {
     match notice {
         Some("enabled") => {
             Some("Client portal enabled. Copy the link and share it with the client.")
@@ -143,6 +144,9 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
             Some("Client portal disabled. Open sessions have ended; no data was deleted.")
         }
         Some("regenerated") => Some("A new portal link was made. The old link no longer works."),
+        Some("file-uploaded") => Some("File attached. The client sees it in their portal now."),
+        Some("file-renamed") => Some("File renamed."),
+        Some("file-removed") => Some("File removed. The client no longer sees it."),
         _ => None,
     }
 }
@@ -158,6 +162,7 @@ pub async fn record(
     let contacts = state.store.contacts_of(user.workspace_id, id).await?;
     let portal = portal_panel(&state, &client).await?;
     let notice = notice_text(q.notice.as_deref());
+    let files_panel = super::files::FilesPanel::for_client(&state, &user, id).await?;
     Ok(Html(
         RecordPage {
             user,
@@ -166,6 +171,7 @@ pub async fn record(
             portal,
             notice,
             back: String::new(),
+            files_panel,
         }
         .render()?,
     ))

@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod client_forms;
 mod clients;
+pub mod files;
 mod integrations;
 mod login;
 mod requests;
@@ -58,4 +59,11 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/convert", post(requests::convert))
         .route("/contacts/{id}", get(clients::contact))
         .route("/contacts/{id}/email", post(clients::contact_email))
+        .route(
+            "/clients/{id}/files",
+            post(files::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}/download", get(files::download))
+        .route("/files/{id}/rename", post(files::rename))
+        .route("/files/{id}/remove", post(files::remove))
 }

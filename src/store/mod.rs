@@ -24,6 +24,7 @@ pub mod products;
 pub mod rate_limit;
 pub mod requests_inbox;
 pub mod staff;
+pub mod staff_files;
 pub mod work;
 pub mod workspaces;
 

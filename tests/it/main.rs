@@ -21,3 +21,4 @@ mod portal_session;
 mod security;
 mod staff_clients;
 mod staff_requests;
+mod staff_uploads;
