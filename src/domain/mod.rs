@@ -14,3 +14,4 @@ pub mod records;
 pub mod request_form;
 pub mod text;
 pub mod upload;
+pub mod work_form;

@@ -49,6 +49,14 @@ struct RecordPage {
     notice: Option<&'static str>,
     back: String,
     files_panel: super::files::FilesPanel,
+    work: ClientWork,
+}
+
+/// The Work section of a client's record.
+pub struct ClientWork {
+    pub projects: Vec<crate::store::work_edit::StaffProjectRow>,
+    pub jobs: Vec<crate::store::work_edit::StaffJobRow>,
+    pub tasks: Vec<crate::store::work_edit::StaffTaskRow>,
 }
 
 #[derive(Template)]
@@ -163,6 +171,11 @@ pub async fn record(
     let portal = portal_panel(&state, &client).await?;
     let notice = notice_text(q.notice.as_deref());
     let files_panel = super::files::FilesPanel::for_client(&state, &user, id).await?;
+    let work = ClientWork {
+        projects: state.store.projects_of(user.workspace_id, id).await?,
+        jobs: state.store.jobs_of(user.workspace_id, id).await?,
+        tasks: state.store.tasks_of(user.workspace_id, id).await?,
+    };
     Ok(Html(
         RecordPage {
             user,
@@ -172,6 +185,7 @@ pub async fn record(
             notice,
             back: String::new(),
             files_panel,
+            work,
         }
         .render()?,
     ))

@@ -7,9 +7,13 @@ mod client_forms;
 mod clients;
 pub mod files;
 mod integrations;
+mod jobs;
 mod login;
+mod projects;
 mod requests;
 pub mod session;
+mod tasks;
+mod work_common;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -66,4 +70,15 @@ pub fn router() -> Router<AppState> {
         .route("/files/{id}/download", get(files::download))
         .route("/files/{id}/rename", post(files::rename))
         .route("/files/{id}/remove", post(files::remove))
+        .route("/clients/{id}/jobs/new", get(jobs::new_form))
+        .route("/clients/{id}/jobs", post(jobs::create))
+        .route("/jobs/{id}", get(jobs::show).post(jobs::update))
+        .route("/jobs/{id}/visits", post(jobs::add_visit))
+        .route("/visits/{id}/status", post(jobs::visit_status))
+        .route("/clients/{id}/projects/new", get(projects::new_form))
+        .route("/clients/{id}/projects", post(projects::create))
+        .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route("/clients/{id}/tasks/new", get(tasks::new_form))
+        .route("/clients/{id}/tasks", post(tasks::create))
+        .route("/tasks/{id}", get(tasks::show).post(tasks::update))
 }

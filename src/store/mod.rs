@@ -26,6 +26,7 @@ pub mod requests_inbox;
 pub mod staff;
 pub mod staff_files;
 pub mod work;
+pub mod work_edit;
 pub mod workspaces;
 
 use std::str::FromStr;

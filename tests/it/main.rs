@@ -22,3 +22,4 @@ mod security;
 mod staff_clients;
 mod staff_requests;
 mod staff_uploads;
+mod staff_work;
