@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{clients, contacts, error, integrations, portal, records};
+use super::{clients, contacts, error, integrations, portal, records, work};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,6 +47,14 @@ and answer `next_cursor` (null on the last page)."
         records::get_product,
         records::list_files,
         records::get_file,
+        work::create_job,
+        work::update_job,
+        work::create_project,
+        work::update_project,
+        work::create_task,
+        work::update_task,
+        work::rename_file,
+        work::remove_file,
         integrations::list,
         integrations::put_stripe,
         integrations::put_telr,
@@ -68,12 +76,12 @@ and answer `next_cursor` (null on the last page)."
         (name = "invoices", description = "Invoices (read-only)"),
         (name = "quotes", description = "Quotes (read-only)"),
         (name = "payments", description = "Payments (read-only)"),
-        (name = "jobs", description = "Jobs (read-only)"),
-        (name = "projects", description = "Projects (read-only)"),
-        (name = "tasks", description = "Tasks (read-only)"),
+        (name = "jobs", description = "Jobs: list, get, create, update"),
+        (name = "projects", description = "Projects: list, get, create, update"),
+        (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests (read-only)"),
         (name = "products", description = "Products and services (read-only)"),
-        (name = "files", description = "Attached files' descriptions (read-only)"),
+        (name = "files", description = "Attached files' descriptions: list, get, rename, remove"),
         (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),
         (name = "meta", description = "This description"),
     )

@@ -531,3 +531,174 @@ async fn work_forms_need_the_pages_csrf_token() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(count(&app, "job").await, 0);
 }
+
+/// A bearer token of the seeded workspace and a client that sends it.
+async fn api(
+    app: &TestApp,
+    ws: WorkspaceId,
+) -> impl Fn(reqwest::Method, &str) -> reqwest::RequestBuilder {
+    let (token, hash, prefix) = portico::domain::api_token::generate();
+    app.state
+        .store
+        .create_api_token(ws, "work", &hash, &prefix, None, app.now_ms())
+        .await
+        .unwrap();
+    let base = app.base.clone();
+    let client = reqwest::Client::new();
+    move |method, path| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&token)
+    }
+}
+
+#[tokio::test]
+async fn the_api_creates_and_updates_jobs_projects_tasks_and_renames_and_removes_files() {
+    use reqwest::Method;
+    use serde_json::{json, Value};
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let call = api(&app, w.ws).await;
+    let a = w.a.to_string();
+
+    // A refused job stores nothing and names the field.
+    let r = call(Method::POST, "/api/v1/jobs")
+        .json(&json!({"client_id": a, "title": " ", "status": "scheduled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["field"], "title", "{body}");
+    assert_eq!(count(&app, "job").await, 0);
+
+    let r = call(Method::POST, "/api/v1/projects")
+        .json(&json!({"client_id": a, "name": "Fit-out", "status": "active", "progress_pct": 20}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let project: Value = r.json().await.unwrap();
+    let b_project: Value = call(Method::POST, "/api/v1/projects")
+        .json(&json!({"client_id": w.b.to_string(), "name": "Birch", "status": "active"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = call(Method::POST, "/api/v1/jobs")
+        .json(&json!({"client_id": a, "title": "Boiler", "status": "unscheduled", "project_id": b_project["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "project_id");
+
+    let r = call(Method::POST, "/api/v1/jobs")
+        .json(&json!({"client_id": a, "title": "Boiler", "status": "scheduled", "scheduled_start": 1_780_000_000_000i64, "project_id": project["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let job: Value = r.json().await.unwrap();
+    assert_eq!(
+        (job["number"].as_str(), job["project_id"].clone()),
+        (Some("J-0001"), project["id"].clone())
+    );
+    let job_path = format!("/api/v1/jobs/{}", job["id"].as_str().unwrap());
+    let r = call(Method::PATCH, &job_path)
+        .json(&json!({"status": "in_progress", "project_id": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let job2: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            job2["status"].as_str(),
+            job2["project_id"].is_null(),
+            job2["title"].as_str()
+        ),
+        (Some("in_progress"), true, Some("Boiler"))
+    );
+    let r = call(Method::PATCH, &job_path)
+        .json(&json!({"status": "nonsense"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        job_row(&app, job["id"].as_str().unwrap()).await.1,
+        "in_progress"
+    );
+
+    let r = call(Method::POST, "/api/v1/tasks")
+        .json(&json!({"client_id": a, "title": "Choose tiles", "job_id": job["id"], "shared_with_client": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let task: Value = r.json().await.unwrap();
+    assert_eq!(task["shared_with_client"], true);
+    let r = call(
+        Method::PATCH,
+        &format!("/api/v1/tasks/{}", task["id"].as_str().unwrap()),
+    )
+    .json(&json!({"done": true}))
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.json::<Value>().await.unwrap()["done_at"].is_i64());
+
+    let job_id: portico::ids::JobId = job["id"].as_str().unwrap().parse().unwrap();
+    let file = crate::files::attach(
+        &app,
+        w.ws,
+        w.a,
+        crate::files::On::Job(job_id),
+        "a.pdf",
+        b"%PDF-1.4",
+    )
+    .await;
+    let r = call(Method::PATCH, &format!("/api/v1/files/{file}"))
+        .json(&json!({"name": "../Site plan.pdf"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["name"], "Site plan.pdf");
+    let r = call(Method::DELETE, &format!("/api/v1/files/{file}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = call(Method::GET, &format!("/api/v1/files/{file}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // Another workspace's token sees none of it.
+    let other = api(&app, other_workspace(&app).await).await;
+    for path in [
+        job_path.clone(),
+        format!("/api/v1/tasks/{}", task["id"].as_str().unwrap()),
+        format!("/api/v1/projects/{}", project["id"].as_str().unwrap()),
+    ] {
+        let r = other(Method::PATCH, &path)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let r = other(Method::POST, "/api/v1/jobs")
+        .json(&json!({"client_id": a, "title": "x", "status": "draft"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&app, "job").await, 1);
+}
