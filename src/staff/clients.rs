@@ -13,7 +13,8 @@ use crate::app::AppState;
 use crate::domain::email::EmailAddress;
 use crate::domain::records::display_instant;
 use crate::ids::{ClientId, ContactId};
-use crate::store::clients::{ClientListRow, ClientRow};
+use crate::store::client_admin::{Archived, StaffClientFilter, StaffClientListRow};
+use crate::store::clients::ClientRow;
 use crate::store::contacts::ContactRow;
 use crate::web::error::{AppError, AppResult};
 use crate::web::ClientIp;
@@ -25,7 +26,12 @@ const PAGE_SIZE: i64 = 50;
 struct ListPage {
     user: StaffUser,
     q: String,
-    rows: Vec<ClientListRow>,
+    portal: String,
+    kind: String,
+    archived: String,
+    /// The filters as a query string, for the pager's links.
+    filter_query: String,
+    rows: Vec<StaffClientListRow>,
     page: i64,
     has_next: bool,
 }
@@ -78,6 +84,15 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     page: Option<String>,
+    /// `on`, `off` or empty (any).
+    #[serde(default)]
+    portal: String,
+    /// `company`, `individual` or empty (any).
+    #[serde(default)]
+    kind: String,
+    /// Empty (live clients), `yes` (archived only) or `all`.
+    #[serde(default)]
+    archived: String,
 }
 
 pub async fn list(
@@ -94,17 +109,67 @@ pub async fn list(
     let page = page.ok_or_else(|| {
         AppError::BadRequest("The page number must be a whole number from 1.".into())
     })?;
+    let portal = match query.portal.as_str() {
+        "" => None,
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Portal filter: choose on, off or any.".into(),
+            ))
+        }
+    };
+    let kind = match query.kind.as_str() {
+        "" => None,
+        k @ ("company" | "individual") => Some(k),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Kind filter: choose company, individual or any.".into(),
+            ))
+        }
+    };
+    let archived = match query.archived.as_str() {
+        "" => Archived::No,
+        "yes" => Archived::Only,
+        "all" => Archived::Any,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Archived filter: choose live, archived or all.".into(),
+            ))
+        }
+    };
     let q: String = query.q.chars().take(100).collect();
+    let filter = StaffClientFilter {
+        search: &q,
+        portal,
+        kind,
+        archived,
+    };
     let mut rows = state
         .store
-        .list_clients(user.workspace_id, &q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+        .staff_clients(
+            user.workspace_id,
+            &filter,
+            PAGE_SIZE + 1,
+            (page - 1) * PAGE_SIZE,
+        )
         .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
+    let filter_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", &q)
+        .append_pair("portal", &query.portal)
+        .append_pair("kind", &query.kind)
+        .append_pair("archived", &query.archived)
+        .finish();
     Ok(Html(
         ListPage {
             user,
             q,
+            portal: query.portal,
+            kind: query.kind,
+            archived: query.archived,
+            filter_query,
             rows,
             page,
             has_next,
@@ -155,6 +220,9 @@ pub(super) fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         Some("file-uploaded") => Some("File attached. The client sees it in their portal now."),
         Some("file-renamed") => Some("File renamed."),
         Some("file-removed") => Some("File removed. The client no longer sees it."),
+        Some("saved") => Some("Saved."),
+        Some("archived") => Some("Client archived. Its portal is closed and open sessions have ended; nothing was deleted."),
+        Some("unarchived") => Some("Client brought back from the archive."),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 mod api_tokens;
 mod audit;
+mod client_edit;
 mod client_forms;
 mod clients;
 pub mod files;
@@ -78,6 +79,16 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/projects/new", get(projects::new_form))
         .route("/clients/{id}/projects", post(projects::create))
         .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route(
+            "/clients/{id}/edit",
+            get(client_edit::edit_client_form).post(client_edit::edit_client),
+        )
+        .route("/clients/{id}/archive", post(client_edit::archive))
+        .route("/clients/{id}/unarchive", post(client_edit::unarchive))
+        .route(
+            "/contacts/{id}/edit",
+            get(client_edit::edit_contact_form).post(client_edit::edit_contact),
+        )
         .route("/clients/{id}/tasks/new", get(tasks::new_form))
         .route("/clients/{id}/tasks", post(tasks::create))
         .route("/tasks/{id}", get(tasks::show).post(tasks::update))

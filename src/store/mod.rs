@@ -11,6 +11,7 @@
 pub mod api_reads;
 pub mod api_tokens;
 pub mod audit;
+pub mod client_admin;
 pub mod clients;
 pub mod contacts;
 pub mod documents;

@@ -19,6 +19,7 @@ mod portal_login;
 mod portal_sections;
 mod portal_session;
 mod security;
+mod staff_client_edit;
 mod staff_clients;
 mod staff_requests;
 mod staff_uploads;
