@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod client_form;
+pub mod csv_import;
 pub mod email;
 pub mod files;
 pub mod lines;

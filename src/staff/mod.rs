@@ -5,6 +5,7 @@ mod api_tokens;
 mod audit;
 mod client_edit;
 mod client_forms;
+mod client_import;
 mod clients;
 pub mod files;
 mod integrations;
@@ -79,6 +80,18 @@ pub fn router() -> Router<AppState> {
         .route("/clients/{id}/projects/new", get(projects::new_form))
         .route("/clients/{id}/projects", post(projects::create))
         .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route(
+            "/clients/import",
+            get(client_import::page)
+                .post(client_import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/clients/import/{id}", get(client_import::status))
+        .route(
+            "/clients/import/{id}/progress",
+            get(client_import::progress),
+        )
+        .route("/clients/import/{id}/confirm", post(client_import::confirm))
         .route(
             "/clients/{id}/edit",
             get(client_edit::edit_client_form).post(client_edit::edit_client),

@@ -12,6 +12,7 @@ pub mod api_reads;
 pub mod api_tokens;
 pub mod audit;
 pub mod client_admin;
+pub mod client_import;
 pub mod clients;
 pub mod contacts;
 pub mod documents;

@@ -10,6 +10,7 @@ mod accessibility;
 mod api;
 mod api_contract;
 mod browser;
+mod csv_import;
 mod demo;
 mod files;
 mod isolation;

@@ -36,7 +36,7 @@ fn pdf(len: usize, seed: u8) -> Vec<u8> {
 }
 
 /// A multipart body with the text fields first, then the file, as a browser sends it.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "----porticotestboundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, value) in fields {
