@@ -67,6 +67,8 @@ pub struct PreviewClient {
     pub kind: &'static str,
     pub name: String,
     pub contacts: usize,
+    /// A client of this name already exists; the import makes a second one.
+    pub exists: bool,
 }
 
 #[derive(Template)]
@@ -76,6 +78,8 @@ struct StatusPage {
     import: ImportRow,
     preview: Vec<PreviewClient>,
     more: usize,
+    /// Clients in the file whose name is already a client's.
+    existing: usize,
     done: usize,
     total: usize,
 }
@@ -199,7 +203,19 @@ pub async fn upload(
     Ok(Redirect::to(&format!("/staff/clients/import/{id}")).into_response())
 }
 
-fn preview_of(plan: &ImportPlan) -> (Vec<PreviewClient>, usize) {
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The first clients of the plan, how many more there are, and how many of them share a
+/// name with a client already in the workspace.
+fn preview_of(
+    plan: &ImportPlan,
+    existing: &std::collections::HashSet<String>,
+) -> (Vec<PreviewClient>, usize, usize) {
     let rows: Vec<PreviewClient> = plan
         .clients
         .iter()
@@ -209,9 +225,19 @@ fn preview_of(plan: &ImportPlan) -> (Vec<PreviewClient>, usize) {
             kind: c.client.kind,
             name: c.client.name.clone(),
             contacts: c.contacts.len() + usize::from(c.client.person.is_some()),
+            exists: existing.contains(&name_key(&c.client.name)),
         })
         .collect();
-    (rows, plan.clients.len().saturating_sub(PREVIEW_ROWS))
+    let clashes = plan
+        .clients
+        .iter()
+        .filter(|c| existing.contains(&name_key(&c.client.name)))
+        .count();
+    (
+        rows,
+        plan.clients.len().saturating_sub(PREVIEW_ROWS),
+        clashes,
+    )
 }
 
 /// `GET /staff/clients/import/{id}`: the preview, the running import, or its outcome.
@@ -222,13 +248,14 @@ pub async fn status(
 ) -> AppResult<Html<String>> {
     let id: i64 = parse_id::<crate::ids::ClientId>(&id)?.get();
     let import = state.store.import_row(user.workspace_id, id).await?;
-    let (preview, more) = if import.status == "preview" {
+    let (preview, more, existing) = if import.status == "preview" {
         let csv = state.store.import_csv(user.workspace_id, id).await?;
+        let names = state.store.client_name_keys(user.workspace_id).await?;
         plan_import(&csv)
-            .map(|p| preview_of(&p))
+            .map(|p| preview_of(&p, &names))
             .unwrap_or_default()
     } else {
-        (Vec::new(), 0)
+        (Vec::new(), 0, 0)
     };
     let (done, total) = progress_of(id).unwrap_or((0, import.client_count as usize));
     let page = StatusPage {
@@ -236,6 +263,7 @@ pub async fn status(
         import,
         preview,
         more,
+        existing,
         done,
         total,
     };

@@ -63,6 +63,30 @@ impl Store {
         .ok_or(StoreError::NotFound)
     }
 
+    /// The names (lower case, single-spaced) of the workspace's clients, live or
+    /// archived, so a preview can point out rows that would make a second client of a
+    /// name already in use.
+    pub async fn client_name_keys(
+        &self,
+        ws: WorkspaceId,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM client WHERE workspace_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(ws.get())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(names
+            .iter()
+            .map(|n| {
+                n.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .collect())
+    }
+
     /// The file kept for an import of the workspace.
     pub async fn import_csv(&self, ws: WorkspaceId, id: i64) -> StoreResult<String> {
         sqlx::query_scalar("SELECT csv FROM client_import WHERE workspace_id = $1 AND id = $2")

@@ -147,6 +147,24 @@ async fn the_dry_run_lists_every_bad_row_and_a_bad_file_imports_nothing() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(counts(&app).await, before);
+
+    // A good file naming a client that already exists is previewed with a warning.
+    let r = upload(
+        &staff,
+        "again.csv",
+        "kind,client_name\ncompany,ACME  facilities\ncompany,New One\n",
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, preview) = staff
+        .get_text(r.headers()["location"].to_str().unwrap())
+        .await;
+    assert!(
+        preview.contains("1 client in the file has the name of a client you already have"),
+        "{preview}"
+    );
+    assert_eq!(preview.matches("Name already in use").count(), 1);
+    assert_eq!(counts(&app).await.0, before.0);
 }
 
 #[tokio::test]
