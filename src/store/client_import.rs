@@ -110,7 +110,28 @@ impl Store {
         .await?)
     }
 
-    /// Records how an import ended (`done` or `failed`, with a message).
+    /// Housekeeping: previews never confirmed go after a day (the file holds people's
+    /// details), and an import still "running" after an hour was cut off by a restart.
+    pub async fn purge_imports(&self, now_ms: i64) -> StoreResult<()> {
+        let hour = 3600 * 1000;
+        sqlx::query("DELETE FROM client_import WHERE status = 'preview' AND created_at < $1")
+            .bind(now_ms - 24 * hour)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "UPDATE client_import SET status = 'failed', finished_at = $2, csv = '',
+                 message = 'The import was interrupted before it reported back. It imported everything or nothing: check the clients list.'
+             WHERE status = 'running' AND created_at < $1",
+        )
+        .bind(now_ms - hour)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records how an import ended (`done` or `failed`, with a message); the file is
+    /// not kept once it has run.
     pub async fn finish_import(
         &self,
         ws: WorkspaceId,
@@ -120,7 +141,7 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE client_import SET status = $3, message = $4, finished_at = $5
+            "UPDATE client_import SET status = $3, message = $4, finished_at = $5, csv = ''
              WHERE workspace_id = $1 AND id = $2",
         )
         .bind(ws.get())
@@ -189,5 +210,61 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::workspaces::NewWorkspace;
+    use super::*;
+
+    const NOW: i64 = 1_780_000_000_000;
+    const HOUR: i64 = 3_600_000;
+
+    #[tokio::test]
+    async fn old_previews_go_and_stuck_imports_are_marked_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let new = NewWorkspace {
+            slug: "a",
+            name: "A",
+            time_zone: "UTC",
+            default_currency: "USD",
+        };
+        let ws = store.create_workspace(&new, NOW).await.unwrap();
+        let insert = |at: i64| {
+            let store = store.clone();
+            async move {
+                sqlx::query("INSERT INTO client_import (id, workspace_id, csv, status, created_at) VALUES ($1, $2, 'x', 'preview', $3)")
+                    .bind(new_id())
+                    .bind(ws.get())
+                    .bind(at)
+                    .execute(store.pool())
+                    .await
+                    .unwrap();
+            }
+        };
+        insert(NOW - 25 * HOUR).await;
+        insert(NOW - 2 * HOUR).await;
+        sqlx::query("UPDATE client_import SET status = 'running' WHERE created_at = $1")
+            .bind(NOW - 2 * HOUR)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        insert(NOW - HOUR / 2).await;
+        store.purge_imports(NOW).await.unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT status, csv FROM client_import ORDER BY created_at")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("failed".to_string(), String::new()),
+                ("preview".to_string(), "x".to_string())
+            ]
+        );
     }
 }
