@@ -22,6 +22,9 @@ pub const JOB_STATUSES: [&str; 7] = [
 pub const VISIT_STATUSES: [&str; 3] = ["scheduled", "completed", "cancelled"];
 
 const TITLE_MAX: usize = 200;
+/// 2000-01-01 and 2200-01-01 UTC: the times a job can sensibly be scheduled at.
+const MIN_INSTANT_MS: i64 = 946_684_800_000;
+const MAX_INSTANT_MS: i64 = 7_258_118_400_000;
 const TEXT_MAX: usize = 10_000;
 
 /// A job as typed; instants already read (see [`parse_local`]).
@@ -232,6 +235,18 @@ pub fn validate_job(input: &JobInput) -> Result<ValidJob, Vec<FieldError>> {
         "Internal notes",
         &mut errors,
     );
+    for (ms, field, label) in [
+        (input.scheduled_start, "scheduled_start", "Scheduled start"),
+        (input.scheduled_end, "scheduled_end", "Scheduled end"),
+    ] {
+        let in_range = ms.is_none_or(|ms| (MIN_INSTANT_MS..=MAX_INSTANT_MS).contains(&ms));
+        if !in_range {
+            errors.push(err(
+                field,
+                format!("{label}: not a time between the years 2000 and 2200."),
+            ));
+        }
+    }
     if let (Some(start), Some(end)) = (input.scheduled_start, input.scheduled_end) {
         if end < start {
             errors.push(err(
@@ -405,8 +420,8 @@ mod tests {
         let bad = JobInput {
             title: " ".into(),
             status: "done".into(),
-            scheduled_start: Some(2_000),
-            scheduled_end: Some(1_000),
+            scheduled_start: Some(1_780_000_002_000),
+            scheduled_end: Some(1_780_000_001_000),
             ..JobInput::default()
         };
         assert_eq!(
@@ -419,6 +434,13 @@ mod tests {
             ..JobInput::default()
         };
         assert_eq!(fields(validate_job(&unscheduled)), vec!["scheduled_start"]);
+        let far = JobInput {
+            title: "x".into(),
+            status: "draft".into(),
+            scheduled_start: Some(i64::MIN),
+            ..JobInput::default()
+        };
+        assert_eq!(fields(validate_job(&far)), vec!["scheduled_start"]);
         let hidden = JobInput {
             title: "a\u{202e}b".into(),
             status: "draft".into(),
