@@ -9,6 +9,7 @@
 //! [`FilesPanel`] and `templates/staff/files_panel.html` are the list-and-upload block
 //! any staff page (client record, job, invoice) embeds.
 
+use askama::Template;
 use axum::body::Body;
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::State;
@@ -432,6 +433,18 @@ pub struct RemoveForm {
     csrf: String,
     #[serde(default)]
     back: String,
+    /// `yes` from the confirmation page; the list's Remove button leads there first.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The step before removing: the bytes are deleted, so it waits for a confirmation.
+#[derive(Template)]
+#[template(path = "staff/file_remove.html")]
+struct RemoveConfirmPage {
+    user: StaffUser,
+    file: StaffFileRow,
+    back: String,
 }
 
 /// `POST /staff/files/{id}/remove`: the client stops seeing it at once and its bytes
@@ -445,6 +458,12 @@ pub async fn remove(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
+    if form.confirm != "yes" {
+        let file = state.store.staff_file(user.workspace_id, id).await?;
+        let back = back_path(&form.back, file.client_id);
+        let page = RemoveConfirmPage { user, file, back };
+        return Ok(axum::response::Html(page.render()?).into_response());
+    }
     let now = state.clock.now_ms();
     let row = state.store.remove_file(user.workspace_id, id, now).await?;
     if let Err(e) = state.files.delete(&row.storage_key).await {

@@ -343,12 +343,17 @@ async fn renaming_and_removing_a_file_shows_in_the_portal_at_once() {
         "{disposition}"
     );
 
-    // Remove: gone from the portal, the download is a 404, the bytes are deleted.
+    // Remove asks first (the contents are deleted) and changes nothing until confirmed.
+    let remove = format!("/staff/files/{file_id}/remove");
+    let r = staff.post_form(&remove, &[("_csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let confirm_page = r.text().await.unwrap();
+    assert!(confirm_page.contains("cannot be undone"), "{confirm_page}");
+    assert_eq!(stored_objects(&app).len(), 1);
+    assert!(file_rows(&app).await[0].3.is_none());
+    // Confirmed: gone from the portal, the download is a 404, the bytes are deleted.
     let r = staff
-        .post_form(
-            &format!("/staff/files/{file_id}/remove"),
-            &[("_csrf", &csrf)],
-        )
+        .post_form(&remove, &[("_csrf", &csrf), ("confirm", "yes")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, files) = ann.get_text("/portal/files").await;
@@ -369,7 +374,7 @@ async fn renaming_and_removing_a_file_shows_in_the_portal_at_once() {
             "{action} in {actions:?}"
         );
     }
-    // Removing again, or without the token, changes nothing more.
+    // Removing it again finds nothing.
     let r = staff
         .post_form(
             &format!("/staff/files/{file_id}/remove"),
