@@ -65,6 +65,8 @@ pub struct Config {
     /// Staff sessions end after this long unused (`PORTICO_STAFF_IDLE_MINUTES`) or this
     /// long after sign-in (`PORTICO_STAFF_SESSION_MINUTES`).
     pub staff_session: crate::domain::staff::SessionLimits,
+    /// Largest attached file staff may upload (`PORTICO_MAX_UPLOAD_MIB`, default 50).
+    pub max_upload_bytes: u64,
 }
 
 impl Config {
@@ -226,7 +228,23 @@ impl Config {
 
         let staff_session = staff_session_limits(&get)?;
 
+        let upload_raw =
+            get("PORTICO_MAX_UPLOAD_MIB", "max_upload_mib").unwrap_or_else(|| "50".into());
+        let max_upload_bytes = upload_raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mib| (1..=10_240).contains(mib))
+            .map(|mib| mib * 1024 * 1024)
+            .ok_or_else(|| {
+                invalid(
+                    "PORTICO_MAX_UPLOAD_MIB",
+                    format!("'{upload_raw}' is not a whole number of MiB from 1 to 10240"),
+                )
+            })?;
+
         Ok(Self {
+            max_upload_bytes,
             staff_session,
             stripe_api_base,
             telr_api_base,

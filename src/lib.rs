@@ -71,6 +71,9 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = state.store.purge_expired(state.clock.now_ms()).await {
                 tracing::warn!(error = %e, "housekeeping failed");
             }
+            if let Err(e) = state.store.purge_imports(state.clock.now_ms()).await {
+                tracing::warn!(error = %e, "housekeeping of client imports failed");
+            }
         }
     });
 }

@@ -15,6 +15,7 @@ pub mod paging;
 pub mod portal;
 pub mod products;
 pub mod records;
+pub mod work;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -59,6 +60,16 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", get(records::get_product))
         .route("/files", get(records::list_files))
         .route("/files/{id}", get(records::get_file))
+        .route("/jobs", post(work::create_job))
+        .route("/jobs/{id}", axum::routing::patch(work::update_job))
+        .route("/projects", post(work::create_project))
+        .route("/projects/{id}", axum::routing::patch(work::update_project))
+        .route("/tasks", post(work::create_task))
+        .route("/tasks/{id}", axum::routing::patch(work::update_task))
+        .route(
+            "/files/{id}",
+            axum::routing::patch(work::rename_file).delete(work::remove_file),
+        )
         .route("/integrations", get(integrations::list))
         .route(
             "/integrations/stripe",

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    clients, contacts, document_routes, error, integrations, portal, products, records,
+    clients, contacts, document_routes, error, integrations, portal, products, records, work,
 };
 
 #[derive(OpenApi)]
@@ -49,6 +49,14 @@ and answer `next_cursor` (null on the last page)."
         records::get_product,
         records::list_files,
         records::get_file,
+        work::create_job,
+        work::update_job,
+        work::create_project,
+        work::update_project,
+        work::create_task,
+        work::update_task,
+        work::rename_file,
+        work::remove_file,
         integrations::list,
         integrations::put_stripe,
         integrations::put_telr,
@@ -83,12 +91,13 @@ and answer `next_cursor` (null on the last page)."
         (name = "invoices", description = "Invoices: read, create and replace drafts, send, void, record offline payments"),
         (name = "quotes", description = "Quotes: read, create and replace drafts, send, mark accepted or declined"),
         (name = "payments", description = "Payments (read-only)"),
-        (name = "jobs", description = "Jobs (read-only)"),
-        (name = "projects", description = "Projects (read-only)"),
-        (name = "tasks", description = "Tasks (read-only)"),
+        (name = "jobs", description = "Jobs: list, get, create, update"),
+        (name = "projects", description = "Projects: list, get, create, update"),
+        (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests (read-only)"),
         (name = "products", description = "Products and services: list, get, create, update, archive"),
         (name = "files", description = "Attached files' descriptions (read-only)"),
+        (name = "files", description = "Attached files' descriptions: list, get, rename, remove"),
         (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),
         (name = "meta", description = "This description"),
     )

@@ -84,7 +84,12 @@ where
     Ok(finish(rows, page, id_of))
 }
 
-async fn one<T>(state: &AppState, caller: &ApiCaller, spec: &ReadSpec, id: &str) -> ApiResult<T>
+pub(super) async fn one<T>(
+    state: &AppState,
+    caller: &ApiCaller,
+    spec: &ReadSpec,
+    id: &str,
+) -> ApiResult<T>
 where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
@@ -296,7 +301,7 @@ pub struct Job {
     pub created_at: i64,
 }
 
-const JOBS: ReadSpec = ReadSpec {
+pub(super) const JOBS: ReadSpec = ReadSpec {
     table: "job",
     columns: "id, client_id, project_id, number, title, description, status, site_address, \
               scheduled_start, scheduled_end, created_at",
@@ -331,7 +336,7 @@ pub struct Project {
     pub created_at: i64,
 }
 
-const PROJECTS: ReadSpec = ReadSpec {
+pub(super) const PROJECTS: ReadSpec = ReadSpec {
     table: "project",
     columns:
         "id, client_id, name, description, status, progress_pct, start_date, due_date, created_at",
@@ -373,7 +378,7 @@ pub struct Task {
     pub created_at: i64,
 }
 
-const TASKS: ReadSpec = ReadSpec {
+pub(super) const TASKS: ReadSpec = ReadSpec {
     table: "task",
     columns: "id, client_id, project_id, job_id, title, description, due_date, done_at, shared_with_client, created_at",
     live: "deleted_at IS NULL",
@@ -485,7 +490,7 @@ pub struct File {
     pub created_at: i64,
 }
 
-const FILES: ReadSpec = ReadSpec {
+pub(super) const FILES: ReadSpec = ReadSpec {
     table: "file",
     columns:
         "id, client_id, job_id, invoice_id, name, content_type, size_bytes, sha256, created_at",

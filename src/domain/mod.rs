@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod client_form;
 pub mod document_form;
+pub mod csv_import;
 pub mod email;
 pub mod files;
 pub mod lines;
@@ -19,3 +20,5 @@ pub mod request_form;
 pub mod settings;
 pub mod staff;
 pub mod text;
+pub mod upload;
+pub mod work_form;

@@ -13,7 +13,8 @@ use crate::app::AppState;
 use crate::domain::email::EmailAddress;
 use crate::domain::records::display_instant;
 use crate::ids::{ClientId, ContactId};
-use crate::store::clients::{ClientListRow, ClientRow};
+use crate::store::client_admin::{Archived, StaffClientFilter, StaffClientListRow};
+use crate::store::clients::ClientRow;
 use crate::store::contacts::ContactRow;
 use crate::web::error::{AppError, AppResult};
 use crate::web::ClientIp;
@@ -25,7 +26,12 @@ const PAGE_SIZE: i64 = 50;
 struct ListPage {
     user: StaffUser,
     q: String,
-    rows: Vec<ClientListRow>,
+    portal: String,
+    kind: String,
+    archived: String,
+    /// The filters as a query string, for the pager's links.
+    filter_query: String,
+    rows: Vec<StaffClientListRow>,
     page: i64,
     has_next: bool,
 }
@@ -48,6 +54,15 @@ struct RecordPage {
     portal: PortalPanel,
     notice: Option<&'static str>,
     back: String,
+    files_panel: super::files::FilesPanel,
+    work: ClientWork,
+}
+
+/// The Work section of a client's record.
+pub struct ClientWork {
+    pub projects: Vec<crate::store::work_edit::StaffProjectRow>,
+    pub jobs: Vec<crate::store::work_edit::StaffJobRow>,
+    pub tasks: Vec<crate::store::work_edit::StaffTaskRow>,
 }
 
 #[derive(Template)]
@@ -69,6 +84,15 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     page: Option<String>,
+    /// `on`, `off` or empty (any).
+    #[serde(default)]
+    portal: String,
+    /// `company`, `individual` or empty (any).
+    #[serde(default)]
+    kind: String,
+    /// Empty (live clients), `yes` (archived only) or `all`.
+    #[serde(default)]
+    archived: String,
 }
 
 pub async fn list(
@@ -85,17 +109,67 @@ pub async fn list(
     let page = page.ok_or_else(|| {
         AppError::BadRequest("The page number must be a whole number from 1.".into())
     })?;
+    let portal = match query.portal.as_str() {
+        "" => None,
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Portal filter: choose on, off or any.".into(),
+            ))
+        }
+    };
+    let kind = match query.kind.as_str() {
+        "" => None,
+        k @ ("company" | "individual") => Some(k),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Kind filter: choose company, individual or any.".into(),
+            ))
+        }
+    };
+    let archived = match query.archived.as_str() {
+        "" => Archived::No,
+        "yes" => Archived::Only,
+        "all" => Archived::Any,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Archived filter: choose live, archived or all.".into(),
+            ))
+        }
+    };
     let q: String = query.q.chars().take(100).collect();
+    let filter = StaffClientFilter {
+        search: &q,
+        portal,
+        kind,
+        archived,
+    };
     let mut rows = state
         .store
-        .list_clients(user.workspace_id, &q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+        .staff_clients(
+            user.workspace_id,
+            &filter,
+            PAGE_SIZE + 1,
+            (page - 1) * PAGE_SIZE,
+        )
         .await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
+    let filter_query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", &q)
+        .append_pair("portal", &query.portal)
+        .append_pair("kind", &query.kind)
+        .append_pair("archived", &query.archived)
+        .finish();
     Ok(Html(
         ListPage {
             user,
             q,
+            portal: query.portal,
+            kind: query.kind,
+            archived: query.archived,
+            filter_query,
             rows,
             page,
             has_next,
@@ -134,7 +208,7 @@ pub struct RecordQuery {
     notice: Option<String>,
 }
 
-fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+pub(super) fn notice_text(notice: Option<&str>) -> Option<&'static str> {
     match notice {
         Some("enabled") => {
             Some("Client portal enabled. Copy the link and share it with the client.")
@@ -143,6 +217,12 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
             Some("Client portal disabled. Open sessions have ended; no data was deleted.")
         }
         Some("regenerated") => Some("A new portal link was made. The old link no longer works."),
+        Some("file-uploaded") => Some("File attached. The client sees it in their portal now."),
+        Some("file-renamed") => Some("File renamed."),
+        Some("file-removed") => Some("File removed. The client no longer sees it."),
+        Some("saved") => Some("Saved."),
+        Some("archived") => Some("Client archived. Its portal is closed and open sessions have ended; nothing was deleted."),
+        Some("unarchived") => Some("Client brought back from the archive."),
         _ => None,
     }
 }
@@ -158,6 +238,12 @@ pub async fn record(
     let contacts = state.store.contacts_of(user.workspace_id, id).await?;
     let portal = portal_panel(&state, &client).await?;
     let notice = notice_text(q.notice.as_deref());
+    let files_panel = super::files::FilesPanel::for_client(&state, &user, id).await?;
+    let work = ClientWork {
+        projects: state.store.projects_of(user.workspace_id, id).await?,
+        jobs: state.store.jobs_of(user.workspace_id, id).await?,
+        tasks: state.store.tasks_of(user.workspace_id, id).await?,
+    };
     Ok(Html(
         RecordPage {
             user,
@@ -166,6 +252,8 @@ pub async fn record(
             portal,
             notice,
             back: String::new(),
+            files_panel,
+            work,
         }
         .render()?,
     ))

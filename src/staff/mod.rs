@@ -4,7 +4,9 @@
 mod api_tokens;
 mod audit;
 mod catalogue;
+mod client_edit;
 mod client_forms;
+mod client_import;
 mod clients;
 mod document_actions;
 mod document_form;
@@ -22,6 +24,15 @@ mod setup;
 mod team;
 
 pub use document_print::pdf_response as documents_pdf_response;
+pub mod files;
+mod integrations;
+mod jobs;
+mod login;
+mod projects;
+mod requests;
+pub mod session;
+mod tasks;
+mod work_common;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -139,4 +150,44 @@ fn documents_router() -> Router<AppState> {
             "/quotes/{id}/invoice",
             post(document_actions::invoice_quote),
         )
+        .route(
+            "/clients/{id}/files",
+            post(files::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}/download", get(files::download))
+        .route("/files/{id}/rename", post(files::rename))
+        .route("/files/{id}/remove", post(files::remove))
+        .route("/clients/{id}/jobs/new", get(jobs::new_form))
+        .route("/clients/{id}/jobs", post(jobs::create))
+        .route("/jobs/{id}", get(jobs::show).post(jobs::update))
+        .route("/jobs/{id}/visits", post(jobs::add_visit))
+        .route("/visits/{id}/status", post(jobs::visit_status))
+        .route("/clients/{id}/projects/new", get(projects::new_form))
+        .route("/clients/{id}/projects", post(projects::create))
+        .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route(
+            "/clients/import",
+            get(client_import::page)
+                .post(client_import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(6 * 1024 * 1024)),
+        )
+        .route("/clients/import/{id}", get(client_import::status))
+        .route(
+            "/clients/import/{id}/progress",
+            get(client_import::progress),
+        )
+        .route("/clients/import/{id}/confirm", post(client_import::confirm))
+        .route(
+            "/clients/{id}/edit",
+            get(client_edit::edit_client_form).post(client_edit::edit_client),
+        )
+        .route("/clients/{id}/archive", post(client_edit::archive))
+        .route("/clients/{id}/unarchive", post(client_edit::unarchive))
+        .route(
+            "/contacts/{id}/edit",
+            get(client_edit::edit_contact_form).post(client_edit::edit_contact),
+        )
+        .route("/clients/{id}/tasks/new", get(tasks::new_form))
+        .route("/clients/{id}/tasks", post(tasks::create))
+        .route("/tasks/{id}", get(tasks::show).post(tasks::update))
 }

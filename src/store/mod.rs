@@ -11,6 +11,8 @@
 pub mod api_reads;
 pub mod api_tokens;
 pub mod audit;
+pub mod client_admin;
+pub mod client_import;
 pub mod clients;
 pub mod contacts;
 pub mod document_writes;
@@ -30,7 +32,9 @@ pub mod setup;
 pub mod staff;
 pub mod staff_documents;
 pub mod staff_admin;
+pub mod staff_files;
 pub mod work;
+pub mod work_edit;
 pub mod workspaces;
 
 use std::str::FromStr;

@@ -224,6 +224,55 @@ async fn the_back_office_pages_pass_axe() {
         )
         .await
         .unwrap();
+    // Work records with a file, for the job, project and task pages.
+    let (a_job, _) = crate::files::job(&app, w.ws, w.a, "in_progress").await;
+    crate::files::attach(
+        &app,
+        w.ws,
+        w.a,
+        crate::files::On::Job(a_job),
+        "Survey.pdf",
+        b"%PDF-1.4",
+    )
+    .await;
+    let a_project = app
+        .state
+        .store
+        .create_project(
+            w.ws,
+            w.a,
+            &portico::store::work::NewProject {
+                name: "Plant room",
+                description: "",
+                status: "active",
+                progress_pct: 30,
+                start_date: None,
+                due_date: None,
+                internal_notes: "",
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
+    let a_task = app
+        .state
+        .store
+        .create_task(
+            w.ws,
+            w.a,
+            &portico::store::work::NewTask {
+                project_id: Some(a_project),
+                job_id: Some(a_job),
+                title: "Approve samples",
+                description: "",
+                due_date: None,
+                done_at: None,
+                shared_with_client: true,
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap();
     let pages = [
         "/staff/clients".to_string(),
         format!("/staff/clients/{}", w.a),
@@ -234,6 +283,13 @@ async fn the_back_office_pages_pass_axe() {
         "/staff/audit".to_string(),
         "/staff/requests".to_string(),
         format!("/staff/requests/{request}"),
+        format!("/staff/jobs/{a_job}"),
+        format!("/staff/clients/{}/jobs/new", w.a),
+        format!("/staff/projects/{a_project}"),
+        format!("/staff/tasks/{a_task}"),
+        format!("/staff/clients/{}/edit", w.a),
+        format!("/staff/contacts/{}/edit", w.ann),
+        "/staff/clients/import".to_string(),
     ];
     for page in &pages {
         c.goto(&app.url(page)).await.unwrap();

@@ -1001,6 +1001,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/quotes/{id}"),
     ("post", "/api/v1/quotes/{id}/send"),
     ("post", "/api/v1/quotes/{id}/decision"),
+    ("post", "/api/v1/jobs"),
+    ("patch", "/api/v1/jobs/{id}"),
+    ("post", "/api/v1/projects"),
+    ("patch", "/api/v1/projects/{id}"),
+    ("post", "/api/v1/tasks"),
+    ("patch", "/api/v1/tasks/{id}"),
+    ("patch", "/api/v1/files/{id}"),
+    ("delete", "/api/v1/files/{id}"),
 ];
 
 #[tokio::test]

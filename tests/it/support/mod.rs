@@ -43,6 +43,8 @@ pub struct Options {
     /// `PORTICO_STRIPE_API_BASE` and `PORTICO_TELR_API_BASE` (the payment stand-ins).
     pub stripe_api_base: Option<String>,
     pub telr_api_base: Option<String>,
+    /// `PORTICO_MAX_UPLOAD_MIB`, for upload limit tests.
+    pub max_upload_mib: Option<String>,
 }
 
 impl TestApp {
@@ -83,6 +85,9 @@ impl TestApp {
                 .telr_api_base
                 .unwrap_or_else(|| UNREACHABLE.to_string()),
         );
+        if let Some(mib) = options.max_upload_mib {
+            env.insert("PORTICO_MAX_UPLOAD_MIB".to_string(), mib);
+        }
         if let Some(p) = options.trusted_proxies {
             env.insert("PORTICO_TRUSTED_PROXIES".to_string(), p);
         }

@@ -1,0 +1,545 @@
+//! Jobs of a client in the back office: create, edit and schedule (SPEC §4 statuses),
+//! link to one of the client's projects, add visits and mark them done or cancelled.
+//! The job page embeds the Files panel for attaching files to the job.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::files::FilesPanel;
+use super::session::StaffUser;
+use super::work_common::{clip, errors_from_store, parse_id, project_choice, workspace_tz};
+use crate::app::AppState;
+use crate::domain::records::{display_instant, job_status_label};
+use crate::domain::request_form::FieldError;
+use crate::domain::work_form::{
+    format_local, parse_local, validate_job, validate_visit, JobInput, ValidJob, JOB_STATUSES,
+    VISIT_STATUSES,
+};
+use crate::ids::{ClientId, JobId, ProjectId, VisitId};
+use crate::store::clients::ClientRow;
+use crate::store::staff_files::FileTarget;
+use crate::store::work::{NewJob, NewVisit};
+use crate::store::work_edit::{StaffJobRow, StaffProjectRow, StaffTaskRow};
+use crate::web::error::{AppError, AppResult};
+use crate::web::extract::{Form, Path, Query};
+use crate::web::ClientIp;
+
+/// The job form as typed, kept so a refused form shows it again.
+#[derive(Deserialize, Default, Clone)]
+pub struct JobForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    site_address: String,
+    #[serde(default)]
+    project_id: String,
+    #[serde(default)]
+    scheduled_start: String,
+    #[serde(default)]
+    scheduled_end: String,
+    #[serde(default)]
+    internal_notes: String,
+}
+
+pub struct VisitView {
+    pub id: i64,
+    pub starts: String,
+    pub ends: String,
+    pub status: String,
+    pub notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/job.html")]
+struct JobPage {
+    user: StaffUser,
+    client: ClientRow,
+    /// `None` on the New job page.
+    job: Option<StaffJobRow>,
+    form: JobForm,
+    errors: Vec<FieldError>,
+    projects: Vec<StaffProjectRow>,
+    statuses: &'static [&'static str],
+    visit_statuses: &'static [&'static str],
+    visits: Vec<VisitView>,
+    tasks: Vec<StaffTaskRow>,
+    files_panel: Option<FilesPanel>,
+    notice: Option<&'static str>,
+}
+
+impl JobPage {
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
+    fn label(&self, status: &str) -> &'static str {
+        job_status_label(status)
+    }
+}
+
+fn form_of(job: &StaffJobRow, tz: &str) -> JobForm {
+    JobForm {
+        csrf: String::new(),
+        title: job.title.clone(),
+        description: job.description.clone(),
+        status: job.status.clone(),
+        site_address: job.site_address.clone(),
+        project_id: job.project_id.map(|p| p.to_string()).unwrap_or_default(),
+        scheduled_start: job
+            .scheduled_start
+            .map(|ms| format_local(ms, tz))
+            .unwrap_or_default(),
+        scheduled_end: job
+            .scheduled_end
+            .map(|ms| format_local(ms, tz))
+            .unwrap_or_default(),
+        internal_notes: job.internal_notes.clone(),
+    }
+}
+
+fn shown_again(form: &JobForm) -> JobForm {
+    JobForm {
+        csrf: String::new(),
+        title: clip(&form.title),
+        description: clip(&form.description),
+        status: clip(&form.status),
+        site_address: clip(&form.site_address),
+        project_id: clip(&form.project_id),
+        scheduled_start: clip(&form.scheduled_start),
+        scheduled_end: clip(&form.scheduled_end),
+        internal_notes: clip(&form.internal_notes),
+    }
+}
+
+/// Reads and validates the form; on success the job to store and its project.
+fn read_form(
+    form: &JobForm,
+    tz: &str,
+    projects: &[StaffProjectRow],
+) -> Result<(ValidJob, Option<ProjectId>), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let start = parse_local(
+        &form.scheduled_start,
+        tz,
+        "scheduled_start",
+        "Scheduled start",
+    )
+    .unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let end = parse_local(&form.scheduled_end, tz, "scheduled_end", "Scheduled end")
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+    let project = project_choice(&form.project_id, projects).unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let input = JobInput {
+        title: form.title.clone(),
+        description: form.description.clone(),
+        status: form.status.clone(),
+        site_address: form.site_address.clone(),
+        scheduled_start: start,
+        scheduled_end: end,
+        internal_notes: form.internal_notes.clone(),
+    };
+    match validate_job(&input) {
+        Ok(valid) if errors.is_empty() => Ok((valid, project)),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
+fn new_job<'a>(valid: &'a ValidJob, project: Option<ProjectId>) -> NewJob<'a> {
+    NewJob {
+        project_id: project,
+        title: &valid.title,
+        description: &valid.description,
+        status: valid.status,
+        site_address: &valid.site_address,
+        scheduled_start: valid.scheduled_start,
+        scheduled_end: valid.scheduled_end,
+        internal_notes: &valid.internal_notes,
+    }
+}
+
+async fn page(
+    state: &AppState,
+    user: StaffUser,
+    client: ClientRow,
+    job: Option<StaffJobRow>,
+    form: JobForm,
+    errors: Vec<FieldError>,
+    notice: Option<&'static str>,
+) -> AppResult<JobPage> {
+    let ws = user.workspace_id;
+    let projects = state.store.projects_of(ws, client.id()).await?;
+    let (visits, tasks, files_panel) = match &job {
+        Some(job) => {
+            let tz = workspace_tz(state, ws).await?;
+            let id = JobId::from_db(job.id);
+            let visits = state
+                .store
+                .visits_of(ws, id)
+                .await?
+                .into_iter()
+                .map(|v| VisitView {
+                    id: v.id,
+                    starts: display_instant(v.starts_at, &tz),
+                    ends: display_instant(v.ends_at, &tz),
+                    status: v.status,
+                    notes: v.notes,
+                })
+                .collect();
+            let tasks = state
+                .store
+                .tasks_of(ws, client.id())
+                .await?
+                .into_iter()
+                .filter(|t| t.job_id == Some(job.id))
+                .collect();
+            let back = format!("/staff/jobs/{id}");
+            let panel =
+                FilesPanel::for_record(state, &user, client.id(), FileTarget::Job(id), back)
+                    .await?;
+            (visits, tasks, Some(panel))
+        }
+        None => (Vec::new(), Vec::new(), None),
+    };
+    Ok(JobPage {
+        user,
+        client,
+        job,
+        form,
+        errors,
+        projects,
+        statuses: &JOB_STATUSES,
+        visit_statuses: &VISIT_STATUSES,
+        visits,
+        tasks,
+        files_panel,
+        notice,
+    })
+}
+
+fn refused(page: JobPage) -> AppResult<Response> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+/// `GET /staff/clients/{id}/jobs/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
+    let client = state
+        .store
+        .client(user.workspace_id, parse_id(&id)?)
+        .await?;
+    let form = JobForm {
+        status: "unscheduled".into(),
+        site_address: client.site_address.clone(),
+        ..JobForm::default()
+    };
+    Ok(Html(
+        page(&state, user, client, None, form, Vec::new(), None)
+            .await?
+            .render()?,
+    ))
+}
+
+/// `POST /staff/clients/{id}/jobs`.
+pub async fn create(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<JobForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let client_id: ClientId = parse_id(&id)?;
+    let client = state.store.client(user.workspace_id, client_id).await?;
+    let tz = workspace_tz(&state, user.workspace_id).await?;
+    let projects = state
+        .store
+        .projects_of(user.workspace_id, client_id)
+        .await?;
+    let errors = match read_form(&form, &tz, &projects) {
+        Ok((valid, project)) => {
+            let now = state.clock.now_ms();
+            match state
+                .store
+                .create_job(user.workspace_id, client_id, &new_job(&valid, project), now)
+                .await
+            {
+                Ok(job) => {
+                    user.audit(
+                        &state,
+                        "job.created",
+                        ("job", job.get()),
+                        Some(client_id.get()),
+                        &ip,
+                        &valid.title,
+                    )
+                    .await?;
+                    return Ok(
+                        Redirect::to(&format!("/staff/jobs/{job}?notice=created")).into_response()
+                    );
+                }
+                Err(e) => errors_from_store(e)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    refused(page(&state, user, client, None, shown_again(&form), errors, None).await?)
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+    match notice {
+        Some("created") => Some("Job created."),
+        Some("saved") => Some("Job saved."),
+        Some("visit-added") => Some("Visit added."),
+        Some("visit-saved") => Some("Visit updated."),
+        other => super::clients::notice_text(other),
+    }
+}
+
+/// `GET /staff/jobs/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Html<String>> {
+    let job = state
+        .store
+        .job_row(user.workspace_id, parse_id(&id)?)
+        .await?;
+    let client = state
+        .store
+        .client(user.workspace_id, ClientId::from_db(job.client_id))
+        .await?;
+    let tz = workspace_tz(&state, user.workspace_id).await?;
+    let form = form_of(&job, &tz);
+    let notice = notice_text(q.notice.as_deref());
+    Ok(Html(
+        page(&state, user, client, Some(job), form, Vec::new(), notice)
+            .await?
+            .render()?,
+    ))
+}
+
+/// `POST /staff/jobs/{id}`: saves the edit form.
+pub async fn update(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<JobForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let job_id: JobId = parse_id(&id)?;
+    let job = state.store.job_row(user.workspace_id, job_id).await?;
+    let client_id = ClientId::from_db(job.client_id);
+    let client = state.store.client(user.workspace_id, client_id).await?;
+    let tz = workspace_tz(&state, user.workspace_id).await?;
+    let projects = state
+        .store
+        .projects_of(user.workspace_id, client_id)
+        .await?;
+    let errors = match read_form(&form, &tz, &projects) {
+        Ok((valid, project)) => {
+            let now = state.clock.now_ms();
+            match state
+                .store
+                .update_job(user.workspace_id, job_id, &new_job(&valid, project), now)
+                .await
+            {
+                Ok(()) => {
+                    let detail = format!("{} ({})", valid.title, valid.status);
+                    user.audit(
+                        &state,
+                        "job.updated",
+                        ("job", job_id.get()),
+                        Some(client_id.get()),
+                        &ip,
+                        &detail,
+                    )
+                    .await?;
+                    return Ok(
+                        Redirect::to(&format!("/staff/jobs/{job_id}?notice=saved")).into_response()
+                    );
+                }
+                Err(e) => errors_from_store(e)?,
+            }
+        }
+        Err(errors) => errors,
+    };
+    refused(
+        page(
+            &state,
+            user,
+            client,
+            Some(job),
+            shown_again(&form),
+            errors,
+            None,
+        )
+        .await?,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct VisitForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    notes: String,
+}
+
+/// `POST /staff/jobs/{id}/visits`.
+pub async fn add_visit(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<VisitForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let job_id: JobId = parse_id(&id)?;
+    let job = state.store.job_row(user.workspace_id, job_id).await?;
+    let tz = workspace_tz(&state, user.workspace_id).await?;
+    let mut errors = Vec::new();
+    let starts = parse_local(&form.starts_at, &tz, "starts_at", "Starts").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let ends = parse_local(&form.ends_at, &tz, "ends_at", "Ends").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let status = if form.status.trim().is_empty() {
+        "scheduled"
+    } else {
+        form.status.as_str()
+    };
+    let notes = form.notes.trim();
+    if notes.chars().count() > 2_000 {
+        errors.push(FieldError {
+            field: "notes",
+            message: "Notes: at most 2000 characters.".into(),
+        });
+    }
+    let valid = match validate_visit(starts, ends, status) {
+        Ok(v) if errors.is_empty() => v,
+        Ok(_) => return visit_refused(&state, user, job, errors).await,
+        Err(more) => {
+            errors.extend(more);
+            return visit_refused(&state, user, job, errors).await;
+        }
+    };
+    let (starts_at, ends_at, status) = valid;
+    let new = NewVisit {
+        starts_at,
+        ends_at,
+        status,
+        assigned_to: None,
+        notes,
+    };
+    let visit = state
+        .store
+        .create_visit(user.workspace_id, job_id, &new, state.clock.now_ms())
+        .await?;
+    let detail = format!("{} {}", job.number, display_instant(starts_at, &tz));
+    user.audit(
+        &state,
+        "visit.created",
+        ("visit", visit.get()),
+        Some(job.client_id),
+        &ip,
+        &detail,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/staff/jobs/{job_id}?notice=visit-added")).into_response())
+}
+
+async fn visit_refused(
+    state: &AppState,
+    user: StaffUser,
+    job: StaffJobRow,
+    errors: Vec<FieldError>,
+) -> AppResult<Response> {
+    let client = state
+        .store
+        .client(user.workspace_id, ClientId::from_db(job.client_id))
+        .await?;
+    let tz = workspace_tz(state, user.workspace_id).await?;
+    let form = form_of(&job, &tz);
+    refused(page(state, user, client, Some(job), form, errors, None).await?)
+}
+
+#[derive(Deserialize)]
+pub struct VisitStatusForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+}
+
+/// `POST /staff/visits/{id}/status`.
+pub async fn visit_status(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<String>,
+    Form(form): Form<VisitStatusForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let visit: VisitId = parse_id(&id)?;
+    let Some(status) = VISIT_STATUSES.iter().find(|s| **s == form.status) else {
+        return Err(AppError::BadRequest(
+            "Status: choose scheduled, completed or cancelled.".into(),
+        ));
+    };
+    let job_id = state
+        .store
+        .set_visit_status(user.workspace_id, visit, status, state.clock.now_ms())
+        .await?;
+    let job = state.store.job_row(user.workspace_id, job_id).await?;
+    user.audit(
+        &state,
+        "visit.updated",
+        ("visit", visit.get()),
+        Some(job.client_id),
+        &ip,
+        status,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/staff/jobs/{job_id}?notice=visit-saved")).into_response())
+}
