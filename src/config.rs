@@ -62,6 +62,9 @@ pub struct Config {
     pub stripe_api_base: Url,
     /// Telr's gateway (`PORTICO_TELR_API_BASE`); orders go to `<base>/gateway/order.json`.
     pub telr_api_base: Url,
+    /// Where attached files live when not in `<data dir>/files`: an S3-compatible store
+    /// (`PORTICO_FILES_URL` and the `PORTICO_S3_*` variables).
+    pub files_s3: Option<crate::files::s3::S3Settings>,
 }
 
 impl Config {
@@ -221,7 +224,19 @@ impl Config {
             "https://secure.telr.com",
         )?;
 
+        let files_s3 = match get("PORTICO_FILES_URL", "files_url") {
+            None => None,
+            Some(url) => Some(
+                crate::files::s3::S3Settings::parse(&url, |var| {
+                    let key = var.trim_start_matches("PORTICO_").to_ascii_lowercase();
+                    get(var, &key).map(|v| v.trim().to_string())
+                })
+                .map_err(|(var, problem)| invalid(var, problem))?,
+            ),
+        };
+
         Ok(Self {
+            files_s3,
             stripe_api_base,
             telr_api_base,
             bind,

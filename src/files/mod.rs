@@ -7,6 +7,7 @@
 //! Reads are streams of chunks, so a download never holds the whole file in memory.
 
 pub mod http;
+pub mod s3;
 
 use std::ops::Range;
 use std::path::Path;
@@ -80,6 +81,23 @@ impl FileStore {
         })?;
         let fs = LocalFileSystem::new_with_prefix(dir)?;
         Ok(Self::new(Arc::new(fs)))
+    }
+
+    /// The store the configuration names: the S3-compatible one of `PORTICO_FILES_URL`,
+    /// or else the folder `<data dir>/files`.
+    pub fn from_config(config: &crate::config::Config) -> FileResult<Self> {
+        match &config.files_s3 {
+            Some(s3) => Ok(Self::new(s3.build()?)),
+            None => Self::local(&config.data_dir.join("files")),
+        }
+    }
+
+    /// Removes the object under `key`; removing one that is not there is not an error.
+    pub async fn remove(&self, key: &str) -> FileResult<()> {
+        match self.inner.delete(&object_path(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Stores `bytes` under `key`, replacing what was there (seeding and, later, uploads).

@@ -21,3 +21,5 @@ mod portal_session;
 mod security;
 mod staff_clients;
 mod staff_requests;
+mod scale_s3;
+mod scale_out;
