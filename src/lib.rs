@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod files;
+pub mod generate;
 pub mod ids;
 pub mod mail;
 pub mod payments;

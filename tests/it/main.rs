@@ -23,3 +23,4 @@ mod staff_clients;
 mod staff_requests;
 mod scale_s3;
 mod scale_out;
+mod scale_generate;
