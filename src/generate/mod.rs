@@ -156,6 +156,8 @@ pub async fn run(
             .execute(store.pool())
             .await?;
     }
+    // Fresh statistics, so the planner picks the per-client indexes from the first query.
+    sqlx::raw_sql("ANALYZE").execute(store.pool()).await?;
     if let Some((_, key)) = &gen.showcase_file {
         files.put(key, Bytes::from(showcase_bytes())).await?;
     }

@@ -24,3 +24,4 @@ mod staff_requests;
 mod scale_s3;
 mod scale_out;
 mod scale_generate;
+mod scale_indexes;
