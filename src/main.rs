@@ -121,7 +121,9 @@ async fn generate() -> ExitCode {
             .await
             .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot open the database: {e}"))?;
         let files = portico::files::FileStore::from_config(&config)?;
-        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let today = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
         let counts = portico::generate::run(&store, &files, args, today, |p| {
             eprint!("\r{}", p.line());
             let _ = std::io::stderr().flush();

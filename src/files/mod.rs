@@ -226,7 +226,10 @@ mod tests {
         let store = FileStore::local(dir.path()).unwrap();
         let len = 3 * LOCAL_CHUNK_BYTES + 123;
         let data: Vec<u8> = (0..len).map(|i| (i % 241) as u8).collect();
-        store.put("ws/1/1", Bytes::from(data.clone())).await.unwrap();
+        store
+            .put("ws/1/1", Bytes::from(data.clone()))
+            .await
+            .unwrap();
 
         let chunks: Vec<Bytes> = store
             .open("ws/1/1", None)

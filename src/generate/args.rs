@@ -80,9 +80,7 @@ fn number(flag: &str, text: &str, min: u64, max: u64) -> Result<u64, String> {
     };
     match value {
         Some(v) if (min..=max).contains(&v) => Ok(v),
-        Some(_) => Err(format!(
-            "{flag}: {text} is out of range ({min} to {max})"
-        )),
+        Some(_) => Err(format!("{flag}: {text} is out of range ({min} to {max})")),
         None if text.starts_with('-') => Err(format!(
             "{flag}: {text} is negative; give a whole number from {min} to {max}"
         )),
@@ -103,7 +101,13 @@ mod tests {
     #[test]
     fn sizes_and_seed_are_read_in_both_spellings() {
         assert_eq!(
-            parse(&["--clients", "10_000", "--invoices-per-client=100", "--seed", "7"]),
+            parse(&[
+                "--clients",
+                "10_000",
+                "--invoices-per-client=100",
+                "--seed",
+                "7"
+            ]),
             Ok(GenerateArgs {
                 clients: 10_000,
                 invoices_per_client: 100,
@@ -111,21 +115,51 @@ mod tests {
                 force: false
             })
         );
-        assert!(parse(&["--clients=1", "--invoices-per-client=1", "--force"])
-            .unwrap()
-            .force);
+        assert!(
+            parse(&["--clients=1", "--invoices-per-client=1", "--force"])
+                .unwrap()
+                .force
+        );
     }
 
     #[test]
     fn nonsense_sizes_are_refused_with_the_flag_named() {
         for (words, flag) in [
-            (vec!["--clients", "0", "--invoices-per-client", "5"], "--clients"),
-            (vec!["--clients", "-3", "--invoices-per-client", "5"], "--clients"),
-            (vec!["--clients", "ten", "--invoices-per-client", "5"], "--clients"),
-            (vec!["--clients", "2000000", "--invoices-per-client", "5"], "--clients"),
-            (vec!["--clients", "5", "--invoices-per-client", "0"], "--invoices-per-client"),
-            (vec!["--clients", "5", "--invoices-per-client", "1e9"], "--invoices-per-client"),
-            (vec!["--clients", "5", "--invoices-per-client", "5", "--seed", "99999"], "--seed"),
+            (
+                vec!["--clients", "0", "--invoices-per-client", "5"],
+                "--clients",
+            ),
+            (
+                vec!["--clients", "-3", "--invoices-per-client", "5"],
+                "--clients",
+            ),
+            (
+                vec!["--clients", "ten", "--invoices-per-client", "5"],
+                "--clients",
+            ),
+            (
+                vec!["--clients", "2000000", "--invoices-per-client", "5"],
+                "--clients",
+            ),
+            (
+                vec!["--clients", "5", "--invoices-per-client", "0"],
+                "--invoices-per-client",
+            ),
+            (
+                vec!["--clients", "5", "--invoices-per-client", "1e9"],
+                "--invoices-per-client",
+            ),
+            (
+                vec![
+                    "--clients",
+                    "5",
+                    "--invoices-per-client",
+                    "5",
+                    "--seed",
+                    "99999",
+                ],
+                "--seed",
+            ),
             (vec!["--clients", "5"], "--invoices-per-client"),
             (vec!["--invoices-per-client", "5"], "--clients"),
             (vec!["--clients"], "--clients"),

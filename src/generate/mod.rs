@@ -10,7 +10,10 @@
 
 pub mod args;
 pub mod batch;
+mod documents;
 pub mod rows;
+pub mod tables;
+mod work;
 
 use std::time::Instant;
 
@@ -18,7 +21,8 @@ use anyhow::bail;
 use bytes::Bytes;
 
 pub use args::GenerateArgs;
-use rows::{Generator, Tables};
+use rows::Generator;
+use tables::Tables;
 
 use crate::files::FileStore;
 use crate::store::workspaces::NewWorkspace;
@@ -121,7 +125,7 @@ pub async fn run(
         )
         .await?;
     let mut gen = Generator::new(ws.get(), args.seed, args.invoices_per_client, today)?;
-    let mut tables = Tables::new();
+    let mut tables = Tables::default();
     let chunk = (INVOICES_PER_CHUNK / args.invoices_per_client).max(1);
     let mut done = 0;
     while done < args.clients {
@@ -149,12 +153,14 @@ pub async fn run(
         ("quote", gen.quote_no),
         ("job", gen.job_no),
     ] {
-        sqlx::query("UPDATE number_sequence SET next_value = $1 WHERE workspace_id = $2 AND kind = $3")
-            .bind(next + 1)
-            .bind(ws.get())
-            .bind(kind)
-            .execute(store.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE number_sequence SET next_value = $1 WHERE workspace_id = $2 AND kind = $3",
+        )
+        .bind(next + 1)
+        .bind(ws.get())
+        .bind(kind)
+        .execute(store.pool())
+        .await?;
     }
     // Fresh statistics, so the planner picks the per-client indexes from the first query.
     sqlx::raw_sql("ANALYZE").execute(store.pool()).await?;

@@ -66,14 +66,25 @@ async fn generated_counts_are_exact_and_the_same_seed_makes_the_same_data() {
         assert_eq!(counts.get(table), expected, "{table}");
     }
     for (table, n) in &counts.0 {
-        assert_eq!(count(&first, table).await, *n, "{table} rows in the database");
+        assert_eq!(
+            count(&first, table).await,
+            *n,
+            "{table} rows in the database"
+        );
     }
     let lines = counts.get("invoice_line");
-    assert!((36..=108).contains(&lines), "1 to 3 lines an invoice: {lines}");
+    assert!(
+        (36..=108).contains(&lines),
+        "1 to 3 lines an invoice: {lines}"
+    );
     assert!(counts.get("payment") > 0);
     assert_eq!(same, counts, "the same seed, the same amounts");
     assert_eq!(digest(&again).await, digest(&first).await);
-    assert_ne!(digest(&other).await, digest(&first).await, "another seed, other data");
+    assert_ne!(
+        digest(&other).await,
+        digest(&first).await,
+        "another seed, other data"
+    );
 }
 
 #[tokio::test]
@@ -126,15 +137,27 @@ async fn a_generated_client_logs_in_pages_its_invoices_and_downloads_its_file() 
         .get(&format!("/portal/files/{file_id}/download"))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.bytes().await.unwrap().as_ref(), generate::showcase_bytes());
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        generate::showcase_bytes()
+    );
 }
 
 #[tokio::test]
 async fn the_command_refuses_nonsense_sizes_with_a_message() {
     for (words, named) in [
-        (vec!["--clients", "0", "--invoices-per-client", "10"], "--clients"),
-        (vec!["--clients", "5", "--invoices-per-client", "-1"], "--invoices-per-client"),
-        (vec!["--clients", "1000000", "--invoices-per-client", "10000"], "more than"),
+        (
+            vec!["--clients", "0", "--invoices-per-client", "10"],
+            "--clients",
+        ),
+        (
+            vec!["--clients", "5", "--invoices-per-client", "-1"],
+            "--invoices-per-client",
+        ),
+        (
+            vec!["--clients", "1000000", "--invoices-per-client", "10000"],
+            "more than",
+        ),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))

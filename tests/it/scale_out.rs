@@ -109,7 +109,10 @@ async fn start_instance(shared: &HashMap<&'static str, String>) -> Instance {
                 break;
             }
         }
-        assert!(Instant::now() < deadline, "instance on {base} did not start");
+        assert!(
+            Instant::now() < deadline,
+            "instance on {base} did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Instance {
@@ -289,14 +292,19 @@ async fn two_instances_share_codes_sessions_limits_portal_switches_and_files() {
         ("PORTICO_SECRET", "5a".repeat(32)),
         ("PORTICO_PUBLIC_URL", "http://portal.two.test".to_string()),
         ("PORTICO_TRUSTED_PROXIES", "127.0.0.1".to_string()),
-        ("PORTICO_STRIPE_API_BASE", crate::support::UNREACHABLE.into()),
+        (
+            "PORTICO_STRIPE_API_BASE",
+            crate::support::UNREACHABLE.into(),
+        ),
         ("PORTICO_TELR_API_BASE", crate::support::UNREACHABLE.into()),
     ]);
     let files = match &moto {
         Some(moto) => {
             moto.bucket("two").await;
             shared.extend(moto.env("two", "files"));
-            Some(FileStore::new(moto.settings("two", "files").build().unwrap()))
+            Some(FileStore::new(
+                moto.settings("two", "files").build().unwrap(),
+            ))
         }
         None => None,
     };
@@ -326,7 +334,10 @@ async fn two_instances_share_codes_sessions_limits_portal_switches_and_files() {
         let path = format!("/portal/files/{}/download", seeded.file_id);
         let whole = on_a.get(&path).await;
         assert_eq!(whole.status(), StatusCode::OK);
-        assert_eq!(whole.bytes().await.unwrap().as_ref(), file_bytes().as_slice());
+        assert_eq!(
+            whole.bytes().await.unwrap().as_ref(),
+            file_bytes().as_slice()
+        );
         let part = on_b
             .client
             .get(format!("{}{path}", on_b.base))
@@ -335,7 +346,10 @@ async fn two_instances_share_codes_sessions_limits_portal_switches_and_files() {
             .await
             .unwrap();
         assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
-        assert_eq!(part.bytes().await.unwrap().as_ref(), &file_bytes()[1000..2000]);
+        assert_eq!(
+            part.bytes().await.unwrap().as_ref(),
+            &file_bytes()[1000..2000]
+        );
     } else {
         eprintln!("moto_server not installed: the shared file store part was skipped");
     }
@@ -362,7 +376,10 @@ async fn two_instances_share_codes_sessions_limits_portal_switches_and_files() {
 
     // The portal switched off through A's API locks the client out of both at once.
     let r = reqwest::Client::new()
-        .put(format!("{}/api/v1/clients/{}/portal", a.base, seeded.client_id))
+        .put(format!(
+            "{}/api/v1/clients/{}/portal",
+            a.base, seeded.client_id
+        ))
         .bearer_auth(&seeded.token)
         .json(&serde_json::json!({ "enabled": false }))
         .send()

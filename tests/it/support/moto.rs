@@ -58,7 +58,10 @@ impl Moto {
             if http.get(&endpoint).send().await.is_ok() {
                 break;
             }
-            assert!(Instant::now() < deadline, "moto did not start on {endpoint}");
+            assert!(
+                Instant::now() < deadline,
+                "moto did not start on {endpoint}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Some(Self {
