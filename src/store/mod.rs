@@ -20,6 +20,7 @@ pub mod portal_auth;
 pub mod portal_home;
 pub mod portal_lists;
 pub mod portal_records;
+pub mod portal_shell;
 pub mod products;
 pub mod rate_limit;
 pub mod requests_inbox;
