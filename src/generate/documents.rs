@@ -7,6 +7,8 @@ use super::tables::Tables;
 use crate::domain::lines::{compute, LineInput};
 
 impl Generator {
+    /// 1–3 lines of a quote or invoice `parent` into `t`; answers the document's
+    /// subtotal, tax and total.
     pub(super) fn lines(
         &mut self,
         t: &mut Table,
@@ -48,8 +50,7 @@ impl Generator {
         Ok([total.subtotal_minor, total.tax_minor, total.total_minor])
     }
 
-    /// All records of client `i`, with a random portal link key `access_key`.
-
+    /// `n` quotes of client `i`, spread over the history; recent ones still open.
     pub(super) fn quotes(
         &mut self,
         t: &mut Tables,
@@ -98,6 +99,7 @@ impl Generator {
         Ok(())
     }
 
+    /// `n` invoices of client `i`, mostly paid, the newest tenth mostly still open.
     pub(super) fn invoices(
         &mut self,
         t: &mut Tables,

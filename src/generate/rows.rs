@@ -134,6 +134,7 @@ impl Generator {
         -(((n - 1 - k) as i64) * HISTORY_DAYS / (n.max(1) as i64))
     }
 
+    /// All records of client `i`, with a random portal link key `access_key`.
     pub fn client(&mut self, t: &mut Tables, i: u64, access_key: &str) -> anyhow::Result<()> {
         let (ws, seed, m) = (self.ws, self.seed, self.per_client);
         let h = mix(seed, i, 0, 1);
