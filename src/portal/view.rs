@@ -80,6 +80,8 @@ pub struct Shell {
 /// What a signed-in page needs besides its own content.
 pub struct PageContext {
     pub shell: Shell,
+    /// Connected payment providers, for the Pay now choices.
+    pub providers: Vec<&'static str>,
     pub workspace: WorkspaceRow,
     pub profile: BusinessProfile,
     pub today: jiff::civil::Date,
@@ -110,6 +112,7 @@ pub async fn page_context(
     };
     Ok(PageContext {
         shell,
+        providers: found.providers,
         workspace,
         profile,
         today,

@@ -1,6 +1,6 @@
 //! What every signed-in portal page needs before its own content, in one round trip:
-//! the workspace, its business profile, the client's name and how many clients the
-//! signed-in address may switch between. (Four queries before; at a dozen queries a
+//! the workspace, its business profile, the client's name, how many clients the
+//! signed-in address may switch between, and the connected payment providers. (Four queries before; at a dozen queries a
 //! page, each one is a measurable share of a page's cost.)
 
 use sqlx::FromRow;
@@ -27,6 +27,8 @@ struct ShellRow {
     accent_colour: String,
     client_name: String,
     choices: i64,
+    stripe: i64,
+    telr: i64,
 }
 
 /// The shell's data for one signed-in contact.
@@ -38,6 +40,9 @@ pub struct PortalShell {
     /// Clients with the portal on where the signed-in address is a contact (as
     /// [`Store::portal_choices`] lists them).
     pub choices: i64,
+    /// The payment providers the workspace has connected, in the order Pay now offers
+    /// them (as `payments::service::connected_providers` answers).
+    pub providers: Vec<&'static str>,
 }
 
 impl Store {
@@ -52,7 +57,9 @@ impl Store {
                     p.website, p.hours, p.accent_colour, c.name AS client_name,
                     (SELECT COUNT(*) FROM contact ct JOIN client o ON o.id = ct.client_id
                       WHERE ct.workspace_id = w.id AND ct.email_norm = $3 AND ct.deleted_at IS NULL
-                        AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices
+                        AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices,
+                    (SELECT COUNT(*) FROM integration i WHERE i.workspace_id = w.id AND i.provider = 'stripe') AS stripe,
+                    (SELECT COUNT(*) FROM integration i WHERE i.workspace_id = w.id AND i.provider = 'telr') AS telr
              FROM workspace w
              JOIN business_profile p ON p.workspace_id = w.id
              JOIN client c ON c.workspace_id = w.id AND c.id = $2
@@ -85,6 +92,11 @@ impl Store {
             },
             client_name: r.client_name,
             choices: r.choices,
+            providers: [("stripe", r.stripe), ("telr", r.telr)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(p, _)| p)
+                .collect(),
         })
     }
 }

@@ -115,3 +115,23 @@ async fn a_deep_invoice_page_is_an_index_seek_without_a_sort() {
         assert!(!plan.contains(bad), "{bad} in\n{plan}");
     }
 }
+
+#[tokio::test]
+async fn the_home_pages_pending_invoices_come_with_the_count_of_all_of_them() {
+    let app = TestApp::spawn().await;
+    let scope = generated(&app, 2, 400).await;
+    let store = &app.state.store;
+
+    let (rows, total) = store.pending_invoices_and_total(scope, 10).await.unwrap();
+
+    let (expected,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM invoice WHERE client_id = $1 AND status IN ('sent', 'partially_paid')",
+    )
+    .bind(scope.client_id().get())
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert!(expected > 10, "{expected}");
+    assert_eq!(total, expected);
+    assert_eq!(rows.len(), 10);
+}
