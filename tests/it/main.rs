@@ -21,7 +21,8 @@ mod portal_session;
 mod security;
 mod staff_clients;
 mod staff_requests;
-mod scale_s3;
-mod scale_out;
+
 mod scale_generate;
 mod scale_indexes;
+mod scale_out;
+mod scale_s3;
