@@ -49,6 +49,20 @@ if [ -z "$st_bin" ]; then
 fi
 export PORTICO_SCHEMATHESIS="$st_bin"
 
+# moto's server mode is the S3-compatible store of the object storage and multi-instance
+# tests (tests/it/scale_s3.rs, tests/it/scale_out.rs).
+moto_bin="$(command -v moto_server || true)"
+if [ -z "$moto_bin" ]; then
+  moto_bin="$PWD/target/moto/bin/moto_server"
+  if [ ! -x "$moto_bin" ]; then
+    say "installing moto (PyPI) for the S3-compatible file store tests"
+    command -v python3 >/dev/null || apt_install python3
+    python3 -m venv target/moto >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv target/moto; }
+    target/moto/bin/pip install -q "moto[server]==5.2.5"
+  fi
+fi
+export PORTICO_MOTO="$moto_bin"
+
 pg_started_dir=""
 cleanup() {
   if [ -n "$pg_started_dir" ]; then

@@ -67,6 +67,9 @@ pub struct Config {
     pub staff_session: crate::domain::staff::SessionLimits,
     /// Largest attached file staff may upload (`PORTICO_MAX_UPLOAD_MIB`, default 50).
     pub max_upload_bytes: u64,
+    /// Where attached files live when not in `<data dir>/files`: an S3-compatible store
+    /// (`PORTICO_FILES_URL` and the `PORTICO_S3_*` variables).
+    pub files_s3: Option<crate::files::s3::S3Settings>,
 }
 
 impl Config {
@@ -243,9 +246,21 @@ impl Config {
                 )
             })?;
 
+        let files_s3 = match get("PORTICO_FILES_URL", "files_url") {
+            None => None,
+            Some(url) => Some(
+                crate::files::s3::S3Settings::parse(&url, |var| {
+                    let key = var.trim_start_matches("PORTICO_").to_ascii_lowercase();
+                    get(var, &key).map(|v| v.trim().to_string())
+                })
+                .map_err(|(var, problem)| invalid(var, problem))?,
+            ),
+        };
+
         Ok(Self {
             max_upload_bytes,
             staff_session,
+            files_s3,
             stripe_api_base,
             telr_api_base,
             bind,

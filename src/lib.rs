@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod files;
+pub mod generate;
 pub mod ids;
 pub mod invoicing;
 pub mod mail;
@@ -46,9 +47,14 @@ pub async fn build_state(config: Config, clock: SharedClock) -> anyhow::Result<A
         &config.mail_from,
     )?;
     let mail = MailQueue::start(mailer);
-    let files_dir = config.data_dir.join("files");
-    let files = crate::files::FileStore::local(&files_dir)
-        .map_err(|e| anyhow::anyhow!("PORTICO_DATA_DIR: cannot open the file store: {e}"))?;
+    let files = crate::files::FileStore::from_config(&config).map_err(|e| {
+        let var = if config.files_s3.is_some() {
+            "PORTICO_FILES_URL"
+        } else {
+            "PORTICO_DATA_DIR"
+        };
+        anyhow::anyhow!("{var}: cannot open the file store: {e}")
+    })?;
     let state = AppState::new(config, store, clock, mail, files);
     spawn_housekeeping(state.clone());
     payments::service::spawn_reconciler(state.clone());

@@ -1,5 +1,5 @@
-//! The `portico` command: `serve` (production), `demo` (demo data, then serve) and
-//! `migrate`.
+//! The `portico` command: `serve` (production), `demo` (demo data, then serve),
+//! `migrate`, and `generate` (made-up data at any size, for benchmarks).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,11 +8,12 @@ use portico::clock::SystemClock;
 use portico::config::Config;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: portico <serve|demo|migrate>
+const USAGE: &str = "usage: portico <serve|demo|migrate|generate>
 
   serve     run the server (configuration from the environment; see README)
   demo      load demo data into the configured database, print where to click, and serve
-  migrate   bring the database schema up to date and exit";
+  migrate   bring the database schema up to date and exit
+  generate  load made-up data: generate --clients N --invoices-per-client M [--seed S] [--force]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,6 +24,9 @@ async fn main() -> ExitCode {
         )
         .init();
     let command = std::env::args().nth(1).unwrap_or_default();
+    if command == "generate" {
+        return generate().await;
+    }
     if !matches!(command.as_str(), "serve" | "demo" | "migrate") {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
@@ -92,5 +96,53 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// `portico generate`: sizes from the arguments, the database and file store from the
+/// usual configuration; a progress line on stderr.
+async fn generate() -> ExitCode {
+    use std::io::Write;
+    let words: Vec<String> = std::env::args().skip(2).collect();
+    let args = match portico::generate::GenerateArgs::parse(&words) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("portico generate: {e}\n{}", portico::generate::args::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portico: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let run = async {
+        let store = portico::store::Store::connect_for_bulk_load(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("DATABASE_URL: cannot open the database: {e}"))?;
+        let files = portico::files::FileStore::from_config(&config)?;
+        let today = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let counts = portico::generate::run(&store, &files, args, today, |p| {
+            eprint!("\r{}", p.line());
+            let _ = std::io::stderr().flush();
+        })
+        .await?;
+        eprintln!();
+        for (table, rows) in &counts.0 {
+            println!("{table:<14} {rows:>10}");
+        }
+        store.close().await;
+        anyhow::Ok(())
+    };
+    match run.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nportico generate: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -179,10 +179,7 @@ pub async fn invoices(
         list: controls.chrome(BASE, &page.next),
         rows,
         empty,
-        pay_options: super::pay::pay_options(
-            &crate::payments::service::connected_providers(&state, user.scope.workspace_id())
-                .await?,
-        ),
+        pay_options: super::pay::pay_options(&ctx.providers),
     };
     let html = view.render()?;
     Ok(super::pay::page_with_pay(&state, &view.pay_options, html))
@@ -297,10 +294,7 @@ pub async fn invoice(
         files,
         contact_line: contact_line(&ctx.profile),
         pay_options: if matches!(doc.status.as_str(), "sent" | "partially_paid") {
-            super::pay::pay_options(
-                &crate::payments::service::connected_providers(&state, user.scope.workspace_id())
-                    .await?,
-            )
+            super::pay::pay_options(&ctx.providers)
         } else {
             Vec::new()
         },

@@ -104,8 +104,7 @@ pub async fn home(
     let overdue = store
         .overdue_invoices(scope, &today_text, HOME_LIST)
         .await?;
-    let pending = store.pending_invoices(scope, HOME_LIST).await?;
-    let pending_total = store.count_pending_invoices(scope).await?;
+    let (pending, pending_total) = store.pending_invoices_and_total(scope, HOME_LIST).await?;
     let quotes = store.pending_quotes(scope, &today_text, HOME_LIST).await?;
     let jobs = store
         .active_jobs(scope, now.as_millisecond(), HOME_LIST)
@@ -136,9 +135,7 @@ pub async fn home(
             })
             .collect(),
         about: ctx.profile.about_us,
-        pay_options: super::pay::pay_options(
-            &crate::payments::service::connected_providers(&state, scope.workspace_id()).await?,
-        ),
+        pay_options: super::pay::pay_options(&ctx.providers),
     };
     let html = page.render()?;
     Ok(super::pay::page_with_pay(&state, &page.pay_options, html))

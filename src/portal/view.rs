@@ -98,6 +98,8 @@ pub struct Shell {
 /// What a signed-in page needs besides its own content.
 pub struct PageContext {
     pub shell: Shell,
+    /// Connected payment providers, for the Pay now choices.
+    pub providers: Vec<&'static str>,
     pub workspace: WorkspaceRow,
     pub profile: BusinessProfile,
     pub today: jiff::civil::Date,
@@ -110,20 +112,17 @@ pub async fn page_context(
     active: &'static str,
 ) -> AppResult<PageContext> {
     let store = &state.store;
-    let workspace = store.workspace(user.scope.workspace_id()).await?;
-    let profile = store.business_profile(workspace.id()).await?;
-    let client = store.client(workspace.id(), user.scope.client_id()).await?;
+    let found = store
+        .portal_shell(user.scope, &user.session.email_norm)
+        .await?;
+    let (workspace, profile) = (found.workspace, found.profile);
     let today = today_in(&workspace.time_zone, state.clock.now());
     let (invoices, quotes, tasks) = store.portal_badges(user.scope, &today.to_string()).await?;
-    let can_switch = store
-        .portal_choices(workspace.id(), &user.session.email_norm, None)
-        .await?
-        .len()
-        > 1;
+    let can_switch = found.choices > 1;
     let shell = Shell {
         brand: Brand::load(state, workspace.id(), &profile).await?,
         contact_name: user.session.contact_name.clone(),
-        client_name: client.name,
+        client_name: found.client_name,
         csrf: user.session.csrf.clone(),
         active,
         nav: nav(invoices, quotes, tasks),
@@ -131,6 +130,7 @@ pub async fn page_context(
     };
     Ok(PageContext {
         shell,
+        providers: found.providers,
         workspace,
         profile,
         today,

@@ -24,6 +24,7 @@ pub mod portal_auth;
 pub mod portal_home;
 pub mod portal_lists;
 pub mod portal_records;
+pub mod portal_shell;
 pub mod products;
 pub mod rate_limit;
 pub mod requests_inbox;
@@ -46,6 +47,10 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 use crate::ids::{ClientId, WorkspaceId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Statements slower than this are logged (warn): no query on the portal's path should
+/// come near it, even with a million invoices.
+pub const SLOW_STATEMENT: Duration = Duration::from_millis(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -120,16 +125,32 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Connects and brings the schema up to date. On PostgreSQL the migrator holds an
-    /// advisory lock, so instances starting together run each migration once.
+    /// advisory lock (`pg_advisory_lock`, taken by sqlx's migrator before it reads the
+    /// migrations table), so instances starting together run each migration once and
+    /// the others wait for it.
+    ///
+    /// Statements slower than [`SLOW_STATEMENT`] are logged at warn level.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_logging(url, Some(SLOW_STATEMENT)).await
+    }
+
+    /// As [`Store::connect`], for bulk loads: no statement is logged, however slow.
+    pub async fn connect_for_bulk_load(url: &str) -> StoreResult<Self> {
+        Self::connect_logging(url, None).await
+    }
+
+    async fn connect_logging(url: &str, slow: Option<Duration>) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
             Backend::Postgres
         };
-        let options = AnyConnectOptions::from_str(url)?
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(50));
+        let options = match slow {
+            Some(threshold) => AnyConnectOptions::from_str(url)?
+                .log_slow_statements(tracing::log::LevelFilter::Warn, threshold),
+            None => AnyConnectOptions::from_str(url)?.disable_statement_logging(),
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))

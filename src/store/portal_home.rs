@@ -47,6 +47,14 @@ pub struct JobSummary {
     pub next_visit_at: Option<i64>,
 }
 
+/// An invoice with the number of rows its query matched in all.
+#[derive(FromRow)]
+struct Counted {
+    #[sqlx(flatten)]
+    invoice: InvoiceSummary,
+    total: i64,
+}
+
 const INVOICE_SUMMARY: &str =
     "id, number, title, status, issue_date, due_date, currency, total_minor, paid_minor";
 const VISIBLE: &str = "deleted_at IS NULL AND archived_at IS NULL";
@@ -68,6 +76,28 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// [`Store::pending_invoices`] and how many there are in all, in one statement (the
+    /// count is taken over every pending invoice, before the limit; it is read from the
+    /// rows, so `limit` must be at least 1).
+    pub async fn pending_invoices_and_total(
+        &self,
+        scope: ClientScope,
+        limit: i64,
+    ) -> StoreResult<(Vec<InvoiceSummary>, i64)> {
+        let rows: Vec<Counted> = sqlx::query_as(&format!(
+            "SELECT {INVOICE_SUMMARY}, COUNT(*) OVER () AS total FROM invoice
+             WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
+             ORDER BY due_date, id LIMIT $3"
+        ))
+        .bind(scope.workspace_id().get())
+        .bind(scope.client_id().get())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let total = rows.first().map_or(0, |r| r.total);
+        Ok((rows.into_iter().map(|r| r.invoice).collect(), total))
     }
 
     pub async fn count_pending_invoices(&self, scope: ClientScope) -> StoreResult<i64> {

@@ -79,12 +79,48 @@ fn page_of<T>(mut rows: Vec<T>, size: i64, key: impl Fn(&T) -> Cursor) -> Page<T
 
 /// `(sort, id) < (cursor)` for a descending keyset, or nothing on the first page. The
 /// sort column is text (dates) or a number; both compare correctly as stored.
+///
+/// Written with a plain `sort <= cursor` bound first: both databases turn that into a
+/// seek into the index, so the walk starts at the cursor (a deep page reads as few rows
+/// as the first), where an `OR` alone would make SQLite walk from the newest row.
 fn keyset(sort: &str, id: &str, first_param: usize) -> String {
     format!(
-        "AND ({sort} < ${a} OR ({sort} = ${a} AND {id} < ${b}))",
+        "AND {sort} <= ${a} AND ({sort} < ${a} OR {id} < ${b})",
         a = first_param,
         b = first_param + 1
     )
+}
+
+/// One page of a client's invoices, newest issue date first: `$1` workspace, `$2`
+/// client, `$3` rows to fetch, and with a cursor `$4` its date and `$5` its id. Served by
+/// the index `invoice_client_issued` walked backwards from the cursor.
+pub fn invoice_page_sql(filter: &str, with_cursor: bool) -> String {
+    dated_page_sql(
+        "SELECT id, number, title, status, issue_date, due_date, currency, total_minor, paid_minor FROM invoice",
+        filter,
+        with_cursor,
+    )
+}
+
+/// As [`invoice_page_sql`], for quotes (index `quote_client_issued`).
+pub fn quote_page_sql(filter: &str, with_cursor: bool) -> String {
+    dated_page_sql(
+        "SELECT id, number, title, status, issue_date, valid_until, currency, total_minor FROM quote",
+        filter,
+        with_cursor,
+    )
+}
+
+fn dated_page_sql(select_from: &str, filter: &str, with_cursor: bool) -> String {
+    let mut sql = format!(
+        "{select_from}
+         WHERE workspace_id = $1 AND client_id = $2 AND status <> 'draft' AND deleted_at IS NULL AND archived_at IS NULL {filter} "
+    );
+    if with_cursor {
+        sql.push_str(&keyset("issue_date", "id", 4));
+    }
+    sql.push_str(" ORDER BY issue_date DESC, id DESC LIMIT $3");
+    sql
 }
 
 impl Store {
@@ -95,14 +131,7 @@ impl Store {
         after: Option<&Cursor>,
         size: i64,
     ) -> StoreResult<Page<InvoiceSummary>> {
-        let mut sql = format!(
-            "SELECT id, number, title, status, issue_date, due_date, currency, total_minor, paid_minor FROM invoice
-             WHERE workspace_id = $1 AND client_id = $2 AND status <> 'draft' AND deleted_at IS NULL AND archived_at IS NULL {filter} "
-        );
-        if after.is_some() {
-            sql.push_str(&keyset("issue_date", "id", 4));
-        }
-        sql.push_str(" ORDER BY issue_date DESC, id DESC LIMIT $3");
+        let sql = invoice_page_sql(filter, after.is_some());
         let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql)
             .bind(scope.workspace_id().get())
             .bind(scope.client_id().get())
@@ -123,14 +152,7 @@ impl Store {
         after: Option<&Cursor>,
         size: i64,
     ) -> StoreResult<Page<QuoteSummary>> {
-        let mut sql = format!(
-            "SELECT id, number, title, status, issue_date, valid_until, currency, total_minor FROM quote
-             WHERE workspace_id = $1 AND client_id = $2 AND status <> 'draft' AND deleted_at IS NULL AND archived_at IS NULL {filter} "
-        );
-        if after.is_some() {
-            sql.push_str(&keyset("issue_date", "id", 4));
-        }
-        sql.push_str(" ORDER BY issue_date DESC, id DESC LIMIT $3");
+        let sql = quote_page_sql(filter, after.is_some());
         let mut q = sqlx::query_as::<_, QuoteSummary>(&sql)
             .bind(scope.workspace_id().get())
             .bind(scope.client_id().get())

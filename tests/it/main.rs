@@ -33,3 +33,8 @@ mod staff_requests;
 mod staff_sessions;
 mod staff_uploads;
 mod staff_work;
+
+mod scale_generate;
+mod scale_indexes;
+mod scale_out;
+mod scale_s3;

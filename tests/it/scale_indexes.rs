@@ -1,0 +1,137 @@
+//! Portal lists at scale: keyset pages walk a client's records exactly once, and a deep
+//! page is a seek into the per-client index, never a scan or a sort of the history.
+
+use portico::domain::paging::Cursor;
+use portico::generate::{self, GenerateArgs};
+use portico::ids::{ClientId, WorkspaceId};
+use portico::store::{Backend, ClientScope};
+use sqlx::Row;
+
+use crate::support::TestApp;
+
+async fn generated(app: &TestApp, clients: u64, per_client: u64) -> ClientScope {
+    let today = portico::domain::records::today_in("UTC", jiff::Timestamp::now());
+    let args = GenerateArgs {
+        clients,
+        invoices_per_client: per_client,
+        seed: 4,
+        force: false,
+    };
+    generate::run(&app.state.store, &app.state.files, args, today, |_| {})
+        .await
+        .unwrap();
+    let (ws, client): (i64, i64) = sqlx::query_as(
+        "SELECT workspace_id, client_id FROM contact WHERE email_norm = 'c0@gen4.test'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    app.state
+        .store
+        .staff_client_scope(WorkspaceId::from_db(ws), ClientId::from_db(client))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn keyset_pages_walk_every_invoice_once_with_many_on_one_day() {
+    let app = TestApp::spawn().await;
+    // 3,000 invoices over three years: two or three share each issue date.
+    let scope = generated(&app, 1, 3000).await;
+    let store = &app.state.store;
+
+    let mut walked = Vec::new();
+    let mut after: Option<Cursor> = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .portal_invoices(scope, "", after.as_ref(), 20)
+            .await
+            .unwrap();
+        assert!(page.rows.len() <= 20);
+        walked.extend(page.rows.iter().map(|r| r.id));
+        pages += 1;
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+
+    let expected: Vec<i64> = sqlx::query_as::<_, (i64,)>(
+        "SELECT id FROM invoice WHERE client_id = $1 AND status <> 'draft'
+         ORDER BY issue_date DESC, id DESC",
+    )
+    .bind(scope.client_id().get())
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    assert!(expected.len() > 2500, "{}", expected.len());
+    assert_eq!(walked, expected);
+    assert_eq!(pages, expected.len().div_ceil(20));
+}
+
+#[tokio::test]
+async fn a_deep_invoice_page_is_an_index_seek_without_a_sort() {
+    let app = TestApp::spawn().await;
+    let scope = generated(&app, 40, 300).await;
+    let store = &app.state.store;
+    let (date, id): (String, i64) = sqlx::query_as(
+        "SELECT issue_date, id FROM invoice WHERE client_id = $1 AND status <> 'draft'
+         ORDER BY issue_date DESC, id DESC LIMIT 1 OFFSET 200",
+    )
+    .bind(scope.client_id().get())
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let sql = portico::store::portal_lists::invoice_page_sql("", true);
+    let explain = match store.backend() {
+        Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        Backend::Postgres => format!("EXPLAIN {sql}"),
+    };
+
+    let rows = sqlx::query(&explain)
+        .bind(scope.workspace_id().get())
+        .bind(scope.client_id().get())
+        .bind(21i64)
+        .bind(date)
+        .bind(id)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+
+    let plan: Vec<String> = rows
+        .iter()
+        .map(|r| match store.backend() {
+            Backend::Sqlite => r.try_get::<String, _>("detail").unwrap(),
+            Backend::Postgres => r.try_get::<String, _>(0).unwrap(),
+        })
+        .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("invoice_client_issued"), "{plan}");
+    for bad in ["TEMP B-TREE", "Seq Scan", "Sort"] {
+        assert!(!plan.contains(bad), "{bad} in\n{plan}");
+    }
+}
+
+#[tokio::test]
+async fn the_home_pages_pending_invoices_come_with_the_count_of_all_of_them() {
+    let app = TestApp::spawn().await;
+    let scope = generated(&app, 2, 400).await;
+    let store = &app.state.store;
+
+    let (rows, total) = store.pending_invoices_and_total(scope, 10).await.unwrap();
+
+    let (expected,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM invoice WHERE client_id = $1 AND status IN ('sent', 'partially_paid')",
+    )
+    .bind(scope.client_id().get())
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert!(expected > 10, "{expected}");
+    assert_eq!(total, expected);
+    assert_eq!(rows.len(), 10);
+}
