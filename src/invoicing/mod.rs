@@ -74,7 +74,7 @@ pub async fn save_draft(
     existing: Option<i64>,
     fields: &DocumentFields,
 ) -> Result<(i64, String), Problem> {
-    let catalogue = state.store.catalogue(ws).await?;
+    let catalogue = state.store.document_catalogue(ws).await?;
     let valid = document_form::validate(fields, &catalogue).map_err(Problem::Invalid)?;
     Ok(state
         .store

@@ -71,7 +71,7 @@ fn end_label(kind: DocKind) -> &'static str {
 async fn products(state: &AppState, user: &StaffUser) -> AppResult<Vec<ProductOption>> {
     Ok(state
         .store
-        .catalogue(user.workspace_id)
+        .document_catalogue(user.workspace_id)
         .await?
         .into_iter()
         .map(|p| ProductOption {

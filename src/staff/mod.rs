@@ -1,5 +1,5 @@
-//! The back office. This first slice: sign-in, the clients list, a client's record with
-//! its Client Portal section, and contact pages.
+//! The back office. Sign-in and staff accounts, clients and contacts with
+//! their Client Portal section, quotes and invoices, work, files, requests and settings.
 
 mod api_tokens;
 mod audit;
@@ -25,12 +25,8 @@ mod team;
 
 pub use document_print::pdf_response as documents_pdf_response;
 pub mod files;
-mod integrations;
 mod jobs;
-mod login;
 mod projects;
-mod requests;
-pub mod session;
 mod tasks;
 mod work_common;
 

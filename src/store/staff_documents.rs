@@ -237,7 +237,7 @@ impl Store {
     }
 
     /// The catalogue items a line may name (not archived).
-    pub async fn catalogue(&self, ws: WorkspaceId) -> StoreResult<Vec<CatalogueItem>> {
+    pub async fn document_catalogue(&self, ws: WorkspaceId) -> StoreResult<Vec<CatalogueItem>> {
         let rows: Vec<(i64, String, i64, String, i64)> = sqlx::query_as(
             "SELECT id, name, price_minor, currency, tax_rate_bp FROM product
              WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY name, id",
