@@ -3,8 +3,8 @@
 
 pub mod api_token;
 pub mod client_form;
-pub mod document_form;
 pub mod csv_import;
+pub mod document_form;
 pub mod email;
 pub mod files;
 pub mod lines;

@@ -7,8 +7,8 @@
 //! Reads are streams of chunks, so a download never holds the whole file in memory.
 
 pub mod http;
-pub mod upload;
 pub mod s3;
+pub mod upload;
 
 use std::ops::Range;
 use std::path::Path;
