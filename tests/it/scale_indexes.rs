@@ -135,3 +135,49 @@ async fn the_home_pages_pending_invoices_come_with_the_count_of_all_of_them() {
     assert_eq!(total, expected);
     assert_eq!(rows.len(), 10);
 }
+
+/// The hourly clean-up deletes by age across all workspaces; each of its deletes must find
+/// its rows through an index rather than read the whole table.
+#[tokio::test]
+async fn the_hourly_clean_up_finds_old_rows_through_an_index() {
+    let app = TestApp::spawn().await;
+    let store = &app.state.store;
+    // A transaction that is rolled back, so the setting below ends with it.
+    let mut conn = store.pool().begin().await.unwrap();
+    if store.backend() == Backend::Postgres {
+        // An empty table is cheapest to scan; ask which index the planner would use.
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    for (sql, index) in [
+        (
+            "DELETE FROM rate_limit WHERE window_start < $1",
+            "rate_limit_window_start",
+        ),
+        (
+            "DELETE FROM login_code WHERE created_at < $1",
+            "login_code_created_at",
+        ),
+    ] {
+        let explain = match store.backend() {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => format!("EXPLAIN {sql}"),
+        };
+        let rows = sqlx::query(&explain)
+            .bind(0i64)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        let plan: Vec<String> = rows
+            .iter()
+            .map(|r| match store.backend() {
+                Backend::Sqlite => r.try_get::<String, _>("detail").unwrap(),
+                Backend::Postgres => r.try_get::<String, _>(0).unwrap(),
+            })
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains(index), "{sql}:\n{plan}");
+    }
+}
