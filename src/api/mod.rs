@@ -15,6 +15,7 @@ pub mod paging;
 pub mod portal;
 pub mod products;
 pub mod records;
+pub mod requests;
 pub mod work;
 
 use axum::extract::Request;
@@ -54,8 +55,16 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(records::get_project))
         .route("/tasks", get(records::list_tasks))
         .route("/tasks/{id}", get(records::get_task))
-        .route("/requests", get(records::list_requests))
-        .route("/requests/{id}", get(records::get_request))
+        .route(
+            "/requests",
+            get(records::list_requests).post(requests::create),
+        )
+        .route(
+            "/requests/{id}",
+            get(records::get_request).patch(requests::update),
+        )
+        .route("/requests/{id}/notes", post(requests::add_note))
+        .route("/requests/{id}/convert", post(requests::convert))
         .route("/products", get(records::list_products))
         .route("/products/{id}", get(records::get_product))
         .route("/files", get(records::list_files))

@@ -6,7 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    clients, contacts, document_routes, error, integrations, portal, products, records, work,
+    clients, contacts, document_routes, error, integrations, portal, products, records, requests,
+    work,
 };
 
 #[derive(OpenApi)]
@@ -45,6 +46,10 @@ and answer `next_cursor` (null on the last page)."
         records::get_task,
         records::list_requests,
         records::get_request,
+        requests::create,
+        requests::update,
+        requests::add_note,
+        requests::convert,
         records::list_products,
         records::get_product,
         records::list_files,
@@ -94,7 +99,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "jobs", description = "Jobs: list, get, create, update"),
         (name = "projects", description = "Projects: list, get, create, update"),
         (name = "tasks", description = "Tasks: list, get, create, update"),
-        (name = "requests", description = "Client requests (read-only)"),
+        (name = "requests", description = "Client requests: list, get, take one for a client, change status and assignee, add internal notes, convert to a draft quote or job"),
         (name = "products", description = "Products and services: list, get, create, update, archive"),
         (name = "files", description = "Attached files' descriptions (read-only)"),
         (name = "files", description = "Attached files' descriptions: list, get, rename, remove"),

@@ -487,13 +487,26 @@ pub struct Request {
     pub details: String,
     pub preferred_date: Option<String>,
     pub site_address: String,
+    /// `new`, `in_review`, `converted` or `closed`.
     pub status: String,
+    /// The staff member it is assigned to.
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub assigned_to: Option<i64>,
+    /// The draft quote or job it was converted into.
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub converted_quote_id: Option<i64>,
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub converted_job_id: Option<i64>,
     pub created_at: i64,
 }
 
-const REQUESTS: ReadSpec = ReadSpec {
+pub(super) const REQUESTS: ReadSpec = ReadSpec {
     table: "request",
-    columns: "id, client_id, contact_id, subject, details, preferred_date, site_address, status, created_at",
+    columns: "id, client_id, contact_id, subject, details, preferred_date, site_address, status, \
+              assigned_to, converted_quote_id, converted_job_id, created_at",
     live: "deleted_at IS NULL",
     by_client: true,
 };

@@ -17,7 +17,7 @@ mod invite;
 mod invoice_settings;
 mod login;
 mod offline_payments;
-mod requests;
+pub mod requests;
 pub mod session;
 mod settings;
 mod setup;

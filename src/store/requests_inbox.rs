@@ -4,7 +4,7 @@
 //! workspace and refuses another workspace's request or staff member with
 //! [`StoreError::NotFound`]. Each change writes a `request_event` in the same
 //! transaction; events that carry an `internal_note` are for staff only and the portal
-//! never reads them.
+//! never reads them. Changes made through the API record no staff member (`by` is None).
 
 use super::documents::{check_text, invalid, next_number, Tx};
 use super::{Store, StoreError, StoreResult};
@@ -73,6 +73,24 @@ pub struct HistoryRow {
 pub enum ConvertTo {
     Quote,
     Job,
+}
+
+impl ConvertTo {
+    /// `quote` or `job`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "quote" => Some(ConvertTo::Quote),
+            "job" => Some(ConvertTo::Job),
+            _ => None,
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            ConvertTo::Quote => "quote",
+            ConvertTo::Job => "job",
+        }
+    }
 }
 
 /// What a conversion made: a draft quote or job and its number.
@@ -203,7 +221,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         status: &str,
         now_ms: i64,
     ) -> StoreResult<bool> {
@@ -242,7 +260,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         to: Option<StaffUserId>,
         now_ms: i64,
     ) -> StoreResult<Option<String>> {
@@ -294,7 +312,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         note: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
@@ -312,7 +330,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         to: ConvertTo,
         quote: &QuoteDefaults<'_>,
         now_ms: i64,
@@ -426,7 +444,7 @@ async fn insert_event(
     ws: WorkspaceId,
     request: RequestId,
     status: &str,
-    by: StaffUserId,
+    by: Option<StaffUserId>,
     internal_note: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -438,7 +456,7 @@ async fn insert_event(
     .bind(ws.get())
     .bind(request.get())
     .bind(status)
-    .bind(by.get())
+    .bind(by.map(StaffUserId::get))
     .bind(internal_note)
     .bind(now_ms)
     .execute(&mut **tx)
