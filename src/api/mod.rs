@@ -107,6 +107,7 @@ pub fn router() -> Router<AppState> {
         .route("/products", post(products::create))
         .route("/products/{id}", axum::routing::patch(products::update))
         .route("/products/{id}/archive", post(products::archive))
+        .route("/products/{id}/restore", post(products::restore))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

@@ -78,6 +78,7 @@ and answer `next_cursor` (null on the last page)."
         products::create,
         products::update,
         products::archive,
+        products::restore,
         document,
     ),
     components(schemas(
@@ -100,7 +101,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "projects", description = "Projects: list, get, create, update"),
         (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests: list, get, take one for a client, change status and assignee, add internal notes, convert to a draft quote or job"),
-        (name = "products", description = "Products and services: list, get, create, update, archive"),
+        (name = "products", description = "Products and services: list, get, create, update, archive, restore"),
         (name = "files", description = "Attached files' descriptions (read-only)"),
         (name = "files", description = "Attached files' descriptions: list, get, rename, remove"),
         (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),

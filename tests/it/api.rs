@@ -986,6 +986,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/products"),
     ("patch", "/api/v1/products/{id}"),
     ("post", "/api/v1/products/{id}/archive"),
+    ("post", "/api/v1/products/{id}/restore"),
     ("post", "/api/v1/requests"),
     ("patch", "/api/v1/requests/{id}"),
     ("post", "/api/v1/requests/{id}/notes"),
