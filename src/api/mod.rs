@@ -93,7 +93,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(integrations::delete),
         )
         .route("/invoices", post(document_routes::create_invoice))
-        .route("/invoices/{id}", put(document_routes::update_invoice))
+        .route(
+            "/invoices/{id}",
+            put(document_routes::update_invoice).delete(document_routes::delete_invoice),
+        )
         .route("/invoices/{id}/send", post(document_routes::send_invoice))
         .route("/invoices/{id}/void", post(document_routes::void_invoice))
         .route(
@@ -101,7 +104,10 @@ pub fn router() -> Router<AppState> {
             post(document_routes::pay_invoice),
         )
         .route("/quotes", post(document_routes::create_quote))
-        .route("/quotes/{id}", put(document_routes::update_quote))
+        .route(
+            "/quotes/{id}",
+            put(document_routes::update_quote).delete(document_routes::delete_quote),
+        )
         .route("/quotes/{id}/send", post(document_routes::send_quote))
         .route("/quotes/{id}/decision", post(document_routes::decide_quote))
         .route("/products", post(products::create))

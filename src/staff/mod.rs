@@ -129,6 +129,10 @@ fn documents_router() -> Router<AppState> {
                 post(document_actions::send),
             )
             .route(
+                &format!("/{kind}/{{id}}/delete"),
+                post(document_actions::delete),
+            )
+            .route(
                 &format!("/{kind}/{{id}}/print"),
                 get(document_print::print_page),
             )

@@ -140,6 +140,30 @@ impl Store {
         .await
     }
 
+    /// Deletes a draft: it leaves every list, the portal and the API, but the row stays,
+    /// so its number stays used and the sequence never gives it again (a gap remains).
+    /// Refused (conflict) unless it is a draft; a sent invoice is voided instead.
+    pub async fn delete_draft(
+        &self,
+        ws: WorkspaceId,
+        kind: DocKind,
+        id: i64,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {} SET deleted_at = $3, updated_at = $3
+             WHERE workspace_id = $1 AND id = $2 AND status = 'draft' AND deleted_at IS NULL",
+            kind.table()
+        );
+        let refusal = match kind {
+            DocKind::Invoice => {
+                "Only a draft can be deleted; a sent invoice stays on record (void it instead)"
+            }
+            DocKind::Quote => "Only a draft can be deleted; a sent quote stays on record",
+        };
+        self.guarded(&sql, ws, kind, id, now_ms, refusal).await
+    }
+
     /// Runs a guarded state change: not found when the document is not the workspace's,
     /// a conflict saying `refusal` when it exists but the guard did not hold.
     async fn guarded(

@@ -991,6 +991,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/requests/{id}"),
     ("post", "/api/v1/requests/{id}/notes"),
     ("post", "/api/v1/requests/{id}/convert"),
+    ("delete", "/api/v1/invoices/{id}"),
+    ("delete", "/api/v1/quotes/{id}"),
     ("get", "/api/v1/files"),
     ("get", "/api/v1/files/{id}"),
     ("get", "/api/v1/integrations"),

@@ -369,3 +369,89 @@ async fn a_quote_and_an_invoice_are_read_back_with_their_lines_as_decimal_string
         "{detail}"
     );
 }
+
+#[tokio::test]
+async fn a_draft_is_deleted_through_the_api_and_a_sent_document_is_refused() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = Api::new(&app, w.ws).await;
+    let a = w.a.get().to_string();
+    let line = json!([{"description": "Service", "unit_price": "10.00"}]);
+
+    let (s, first) = api.post("/invoices", invoice_body(&a, line.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let id = first["id"].as_str().unwrap();
+    let (s, body) = api.delete(&format!("/invoices/{id}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        api.get(&format!("/invoices/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.delete(&format!("/invoices/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = api.get("/invoices").await;
+    assert!(!list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == id));
+
+    // The sequence goes on: the deleted draft's number is not given again.
+    let (s, second) = api.post("/invoices", invoice_body(&a, line.clone())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(first["number"], "INV-0001");
+    assert_eq!(second["number"], "INV-0002");
+
+    // A sent invoice is refused with a clear message and stays.
+    let sid = second["id"].as_str().unwrap();
+    let (s, _) = api.post(&format!("/invoices/{sid}/send"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = api.delete(&format!("/invoices/{sid}")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "conflict");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Only a draft can be deleted"),
+        "{e}"
+    );
+    assert_eq!(
+        api.get(&format!("/invoices/{sid}")).await.1["status"],
+        "sent"
+    );
+
+    // Quotes the same way; another workspace's token finds nothing to delete.
+    let (s, q) = api
+        .post(
+            "/quotes",
+            json!({"client_id": a, "issue_date": "2026-03-01", "valid_until": "2026-03-31", "currency": "AED"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let qid = q["id"].as_str().unwrap();
+    let other = world::other_workspace(&app).await;
+    let stranger = Api::new(&app, other).await;
+    assert_eq!(
+        stranger.delete(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(api.get(&format!("/quotes/{qid}")).await.0, StatusCode::OK);
+    assert_eq!(
+        api.delete(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api.get(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let deleted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_event WHERE action IN ('invoice.deleted', 'quote.deleted')",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(deleted, 2);
+}
