@@ -9,6 +9,7 @@ pub mod document_routes;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod integrations;
 pub mod openapi;
 pub mod paging;
@@ -67,7 +68,12 @@ pub fn router() -> Router<AppState> {
         .route("/requests/{id}/convert", post(requests::convert))
         .route("/products", get(records::list_products))
         .route("/products/{id}", get(records::get_product))
-        .route("/files", get(records::list_files))
+        .route(
+            "/files",
+            get(records::list_files)
+                .post(files::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/files/{id}", get(records::get_file))
         .route("/jobs", post(work::create_job))
         .route("/jobs/{id}", axum::routing::patch(work::update_job))

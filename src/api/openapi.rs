@@ -6,8 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    clients, contacts, document_routes, error, integrations, portal, products, records, requests,
-    work,
+    clients, contacts, document_routes, error, files, integrations, portal, products, records,
+    requests, work,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +54,7 @@ and answer `next_cursor` (null on the last page)."
         records::get_product,
         records::list_files,
         records::get_file,
+        files::upload,
         work::create_job,
         work::update_job,
         work::create_project,
@@ -104,8 +105,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests: list, get, take one for a client, change status and assignee, add internal notes, convert to a draft quote or job"),
         (name = "products", description = "Products and services: list, get, create, update, archive, restore"),
-        (name = "files", description = "Attached files' descriptions (read-only)"),
-        (name = "files", description = "Attached files' descriptions: list, get, rename, remove"),
+        (name = "files", description = "Attached files: upload to a job or invoice (multipart), list and get their descriptions, rename, remove"),
         (name = "integrations", description = "Payment providers (Stripe, Telr): connect, list, disconnect"),
         (name = "meta", description = "This description"),
     )

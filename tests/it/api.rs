@@ -991,6 +991,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/requests/{id}"),
     ("post", "/api/v1/requests/{id}/notes"),
     ("post", "/api/v1/requests/{id}/convert"),
+    ("post", "/api/v1/files"),
     ("delete", "/api/v1/invoices/{id}"),
     ("delete", "/api/v1/quotes/{id}"),
     ("get", "/api/v1/files"),
