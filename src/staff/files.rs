@@ -365,9 +365,12 @@ pub async fn remove(
 }
 
 /// `GET /staff/files/{id}/download`: the whole file, as the portal would send it.
+/// `GET /staff/files/{id}/download`, written to the audit log (`file.downloaded`) as
+/// the portal's downloads are.
 pub async fn download(
     State(state): State<AppState>,
     user: StaffUser,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
@@ -380,6 +383,15 @@ pub async fn download(
         .open(&row.storage_key, None)
         .await
         .map_err(internal)?;
+    user.audit(
+        &state,
+        "file.downloaded",
+        ("file", id.get()),
+        Some(row.client_id),
+        &ip,
+        &format!("{} ({len} bytes)", row.name),
+    )
+    .await?;
     let disposition = HeaderValue::from_str(&content_disposition(&row.name))
         .map_err(|e| AppError::Internal(e.into()))?;
     Response::builder()
