@@ -283,7 +283,7 @@ async fn delete_draft(
     let doc = document(state, caller, kind, id).await?;
     state
         .store
-        .delete_draft(caller.workspace_id, kind, id, state.clock.now_ms())
+        .delete_draft(caller.workspace_id, kind, id, None, state.clock.now_ms())
         .await
         .map_err(|e| problem(e.into()))?;
     caller

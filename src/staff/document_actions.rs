@@ -196,7 +196,13 @@ pub async fn delete(
         .await?;
     state
         .store
-        .delete_draft(user.workspace_id, kind, id, state.clock.now_ms())
+        .delete_draft(
+            user.workspace_id,
+            kind,
+            id,
+            Some(user.id),
+            state.clock.now_ms(),
+        )
         .await
         .map_err(|e| refused(e.into()))?;
     user.audit(

@@ -428,6 +428,44 @@ impl Store {
     }
 }
 
+/// When the draft quote a request was converted into is deleted, the request goes back
+/// to in review (the client sees that status) and can be converted again; the history
+/// says why. Runs in the deleting transaction; a quote made from no request is left be.
+pub(super) async fn reopen_for_deleted_quote(
+    tx: &mut Tx<'_>,
+    ws: WorkspaceId,
+    quote: i64,
+    number: &str,
+    by: Option<StaffUserId>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM request WHERE workspace_id = $1 AND converted_quote_id = $2
+           AND status = 'converted' AND deleted_at IS NULL",
+    )
+    .bind(ws.get())
+    .bind(quote)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((request,)) = found else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE request SET status = 'in_review', converted_quote_id = NULL, updated_at = $3
+         WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(ws.get())
+    .bind(request)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    // The status change (which the portal shows), then the reason (staff only).
+    let request = RequestId::from_db(request);
+    insert_event(tx, ws, request, "in_review", by, "", now_ms).await?;
+    let note = format!("Draft quote {number} deleted; the request can be converted again");
+    insert_event(tx, ws, request, "in_review", by, &note, now_ms).await
+}
+
 async fn request_status(tx: &mut Tx<'_>, ws: WorkspaceId, id: RequestId) -> StoreResult<String> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT status FROM request WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",

@@ -258,3 +258,46 @@ async fn a_request_converts_into_a_job_and_another_workspaces_request_is_not_fou
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["field"], "client_id");
 }
+
+#[tokio::test]
+async fn deleting_the_draft_quote_a_request_became_reopens_the_request() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = Api::new(&app, w.ws).await;
+    let (s, req) = api
+        .post(
+            "/requests",
+            json!({"client_id": w.a.get().to_string(), "contact_id": w.ann.get().to_string(),
+                   "subject": "Roof", "details": "Loose tiles."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{req}");
+    let id = req["id"].as_str().unwrap();
+    let (s, made) = api
+        .post(&format!("/requests/{id}/convert"), json!({"into": "quote"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let quote = made["id"].as_str().unwrap();
+
+    let (s, _) = api.delete(&format!("/quotes/{quote}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, req) = api.get(&format!("/requests/{id}")).await;
+    assert_eq!(req["status"], "in_review", "{req}");
+    assert!(req["converted_quote_id"].is_null(), "{req}");
+    let ann = Browser::new(&app);
+    ann.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let (page, labels) = portal_history(&ann, id).await;
+    assert_eq!(labels, ["New", "Converted", "In review"]);
+    assert!(
+        !page.contains("can be converted again"),
+        "the note stays internal"
+    );
+
+    // Converted again: a new draft with a new number.
+    let (s, again) = api
+        .post(&format!("/requests/{id}/convert"), json!({"into": "quote"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    assert_ne!(again["id"], made["id"]);
+    assert_ne!(again["number"], made["number"]);
+}
