@@ -270,3 +270,65 @@ pub async fn pay_invoice(
         }),
     ))
 }
+
+/// Deletes a draft; its number stays used (the sequence goes on, leaving a gap).
+async fn delete_draft(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    kind: DocKind,
+    raw_id: &str,
+) -> ApiResult<StatusCode> {
+    let id = id_of(raw_id)?;
+    let doc = document(state, caller, kind, id).await?;
+    state
+        .store
+        .delete_draft(caller.workspace_id, kind, id, None, state.clock.now_ms())
+        .await
+        .map_err(|e| problem(e.into()))?;
+    caller
+        .audit(
+            state,
+            ip,
+            &format!("{}.deleted", kind.noun()),
+            (kind.noun(), id),
+            doc.client_id.parse().ok(),
+            &format!("draft {}", doc.number),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id")),
+    responses(
+        (status = 204, description = "The draft is deleted; its number is not given again"),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such invoice in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft: a sent invoice stays on record (void it instead)", body = ApiErrorBody),
+    ))]
+pub async fn delete_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    delete_draft(&state, &caller, &ip, DocKind::Invoice, &id).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/quotes/{id}", tag = "quotes",
+    params(("id" = String, Path, description = "Quote id")),
+    responses(
+        (status = 204, description = "The draft is deleted; its number is not given again"),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such quote in this workspace", body = ApiErrorBody),
+        (status = 409, description = "Not a draft: a sent quote stays on record", body = ApiErrorBody),
+    ))]
+pub async fn delete_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    delete_draft(&state, &caller, &ip, DocKind::Quote, &id).await
+}

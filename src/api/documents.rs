@@ -14,10 +14,11 @@ use utoipa::ToSchema;
 use super::auth::ApiCaller;
 use super::error::{ApiError, ApiResult, FieldProblem};
 use crate::app::AppState;
-use crate::domain::document_form::{DocumentFields, LineFields};
+use crate::domain::document_form::{format_decimal, DocumentFields, LineFields};
+use crate::domain::money::Currency;
 use crate::ids::{ClientId, InvoiceId};
 use crate::invoicing::{self, Problem};
-use crate::store::staff_documents::{DocKind, StaffDoc};
+use crate::store::staff_documents::{DocKind, StaffDoc, StaffLine};
 
 /// One line. A catalogue item (`product_id`) fills a missing description, price and
 /// tax rate; without one, `description` and `unit_price` are required.
@@ -93,10 +94,29 @@ pub struct QuoteBody {
     pub lines: Vec<LineBody>,
 }
 
+/// One line as stored. The decimal strings are in the form the write side takes
+/// (`quantity` `"2.5"`, `unit_price` `"100.10"`, percentages `"10"`); the `_minor`,
+/// `_milli` and `_bp` integers say the same in the currency's minor unit, thousandths
+/// and basis points.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineOut {
     pub product_id: Option<String>,
     pub description: String,
+    #[schema(example = "2.5")]
+    pub quantity: String,
+    #[schema(example = "100.10")]
+    pub unit_price: String,
+    #[schema(example = "10")]
+    pub discount_percent: String,
+    #[schema(example = "5")]
+    pub tax_rate_percent: String,
+    /// The line before tax, after its discount.
+    #[schema(example = "225.23")]
+    pub subtotal: String,
+    #[schema(example = "11.26")]
+    pub tax: String,
+    #[schema(example = "236.49")]
+    pub total: String,
     pub quantity_milli: i64,
     pub unit_price_minor: i64,
     pub discount_bp: i64,
@@ -240,6 +260,7 @@ pub(super) async fn document(
         .store
         .staff_document_lines(caller.workspace_id, kind, id)
         .await?;
+    let lines = line_outs(lines, &doc.currency);
     Ok(DocumentOut {
         id: doc.id.to_string(),
         kind: kind.noun().to_string(),
@@ -258,21 +279,36 @@ pub(super) async fn document(
         credit_minor: (doc.paid_minor - doc.total_minor).max(0),
         client_notes: doc.client_notes,
         internal_notes: doc.internal_notes,
-        lines: lines
-            .into_iter()
-            .map(|l| LineOut {
-                product_id: l.product_id.map(|p| p.to_string()),
-                description: l.description,
-                quantity_milli: l.quantity_milli,
-                unit_price_minor: l.unit_price_minor,
-                discount_bp: l.discount_bp,
-                tax_rate_bp: l.tax_rate_bp,
-                subtotal_minor: l.subtotal_minor,
-                tax_minor: l.tax_minor,
-                total_minor: l.total_minor,
-            })
-            .collect(),
+        lines,
     })
+}
+
+/// Lines as the API answers them, amounts in `currency`'s decimals.
+pub(super) fn line_outs(lines: Vec<StaffLine>, currency: &str) -> Vec<LineOut> {
+    // An unknown code (which the schema never holds) reads with two decimals.
+    let places = Currency::parse(currency).map_or(2, Currency::exponent);
+    let money = |minor: i64| format_decimal(minor, places, places);
+    lines
+        .into_iter()
+        .map(|l| LineOut {
+            product_id: l.product_id.map(|p| p.to_string()),
+            description: l.description,
+            quantity: format_decimal(l.quantity_milli, 3, 0),
+            unit_price: money(l.unit_price_minor),
+            discount_percent: format_decimal(l.discount_bp, 2, 0),
+            tax_rate_percent: format_decimal(l.tax_rate_bp, 2, 0),
+            subtotal: money(l.subtotal_minor),
+            tax: money(l.tax_minor),
+            total: money(l.total_minor),
+            quantity_milli: l.quantity_milli,
+            unit_price_minor: l.unit_price_minor,
+            discount_bp: l.discount_bp,
+            tax_rate_bp: l.tax_rate_bp,
+            subtotal_minor: l.subtotal_minor,
+            tax_minor: l.tax_minor,
+            total_minor: l.total_minor,
+        })
+        .collect()
 }
 
 pub(super) struct Header {

@@ -9,12 +9,14 @@ pub mod document_routes;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod integrations;
 pub mod openapi;
 pub mod paging;
 pub mod portal;
 pub mod products;
 pub mod records;
+pub mod requests;
 pub mod work;
 
 use axum::extract::Request;
@@ -54,11 +56,24 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(records::get_project))
         .route("/tasks", get(records::list_tasks))
         .route("/tasks/{id}", get(records::get_task))
-        .route("/requests", get(records::list_requests))
-        .route("/requests/{id}", get(records::get_request))
+        .route(
+            "/requests",
+            get(records::list_requests).post(requests::create),
+        )
+        .route(
+            "/requests/{id}",
+            get(records::get_request).patch(requests::update),
+        )
+        .route("/requests/{id}/notes", post(requests::add_note))
+        .route("/requests/{id}/convert", post(requests::convert))
         .route("/products", get(records::list_products))
         .route("/products/{id}", get(records::get_product))
-        .route("/files", get(records::list_files))
+        .route(
+            "/files",
+            get(records::list_files)
+                .post(files::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/files/{id}", get(records::get_file))
         .route("/jobs", post(work::create_job))
         .route("/jobs/{id}", axum::routing::patch(work::update_job))
@@ -84,7 +99,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(integrations::delete),
         )
         .route("/invoices", post(document_routes::create_invoice))
-        .route("/invoices/{id}", put(document_routes::update_invoice))
+        .route(
+            "/invoices/{id}",
+            put(document_routes::update_invoice).delete(document_routes::delete_invoice),
+        )
         .route("/invoices/{id}/send", post(document_routes::send_invoice))
         .route("/invoices/{id}/void", post(document_routes::void_invoice))
         .route(
@@ -92,12 +110,16 @@ pub fn router() -> Router<AppState> {
             post(document_routes::pay_invoice),
         )
         .route("/quotes", post(document_routes::create_quote))
-        .route("/quotes/{id}", put(document_routes::update_quote))
+        .route(
+            "/quotes/{id}",
+            put(document_routes::update_quote).delete(document_routes::delete_quote),
+        )
         .route("/quotes/{id}/send", post(document_routes::send_quote))
         .route("/quotes/{id}/decision", post(document_routes::decide_quote))
         .route("/products", post(products::create))
         .route("/products/{id}", axum::routing::patch(products::update))
         .route("/products/{id}/archive", post(products::archive))
+        .route("/products/{id}/restore", post(products::restore))
         .fallback(|| async {
             error::for_status(StatusCode::NOT_FOUND, "There is no such API route.")
         })

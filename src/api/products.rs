@@ -1,4 +1,4 @@
-//! `/api/v1/products` writes: create, update and archive catalogue items (reads are in
+//! `/api/v1/products` writes: create, update, archive and restore catalogue items (reads are in
 //! `records`). Validation is the back office's (`domain::product_form`); prices are
 //! integers in the currency's minor unit, tax rates basis points.
 
@@ -231,6 +231,40 @@ pub async fn archive(
             &state,
             &ip,
             "product.archived",
+            ("product", id),
+            None,
+            &row.name,
+        )
+        .await?;
+    Ok(Json(to_api(row)))
+}
+
+/// Restores an archived item: listed again, offered in new documents and, if marked so,
+/// shown in the portal.
+#[utoipa::path(post, path = "/api/v1/products/{id}/restore", tag = "products",
+    params(("id" = String, Path, description = "Product id")),
+    responses(
+        (status = 200, description = "Restored (or was not archived)", body = CatalogueItem),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such product in this workspace", body = ApiErrorBody),
+    ))]
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<CatalogueItem>> {
+    let id = product_id(&id)?;
+    let now = state.clock.now_ms();
+    let row = state
+        .store
+        .set_catalogue_archived(caller.workspace_id, id, false, now)
+        .await?;
+    caller
+        .audit(
+            &state,
+            &ip,
+            "product.restored",
             ("product", id),
             None,
             &row.name,

@@ -1,6 +1,7 @@
 //! Read-only resources: invoices, quotes, payments, jobs, projects, tasks, requests,
 //! products and files of the token's workspace, each with a cursor-paged list (newest
-//! first, optionally of one client) and a get by id. Internal notes are not included.
+//! first, optionally of one client) and a get by id (an invoice or quote with its lines).
+//! Internal notes are not included.
 
 use axum::extract::State;
 use axum::Json;
@@ -9,12 +10,14 @@ use sqlx::FromRow;
 use utoipa::{IntoParams, ToSchema};
 
 use super::auth::ApiCaller;
+use super::documents::{line_outs, LineOut};
 use super::error::{ApiError, ApiErrorBody, ApiResult};
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::{finish, PageParams};
 use crate::app::AppState;
 use crate::ids::ClientId;
 use crate::store::api_reads::ReadSpec;
+use crate::store::staff_documents::DocKind;
 
 fn id_str<S: Serializer>(id: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&id.to_string())
@@ -104,9 +107,9 @@ where
         .ok_or_else(ApiError::not_found)
 }
 
-/// A page type, a list handler and a get handler for one read-only resource.
-macro_rules! read_only {
-    ($row:ident, $page:ident, $spec:ident, $list:ident, $get:ident, $tag:literal, $list_path:literal, $get_path:literal) => {
+/// A page type and a list handler for one resource.
+macro_rules! list_only {
+    ($row:ident, $page:ident, $spec:ident, $list:ident, $tag:literal, $list_path:literal) => {
         #[derive(Debug, Serialize, ToSchema)]
         pub struct $page {
             pub data: Vec<$row>,
@@ -130,6 +133,13 @@ macro_rules! read_only {
             let (data, next_cursor) = list_page(&state, &caller, &$spec, q, |r: &$row| r.id).await?;
             Ok(Json($page { data, next_cursor }))
         }
+    };
+}
+
+/// A page type, a list handler and a get handler for one read-only resource.
+macro_rules! read_only {
+    ($row:ident, $page:ident, $spec:ident, $list:ident, $get:ident, $tag:literal, $list_path:literal, $get_path:literal) => {
+        list_only!($row, $page, $spec, $list, $tag, $list_path);
 
         #[utoipa::path(get, path = $get_path, tag = $tag,
             params(("id" = String, Path, description = "Record id")),
@@ -187,16 +197,60 @@ const INVOICES: ReadSpec = ReadSpec {
     live: "deleted_at IS NULL",
     by_client: true,
 };
-read_only!(
+list_only!(
     Invoice,
     InvoicePage,
     INVOICES,
     list_invoices,
-    get_invoice,
     "invoices",
-    "/api/v1/invoices",
-    "/api/v1/invoices/{id}"
+    "/api/v1/invoices"
 );
+
+/// An invoice with its lines.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceDetail {
+    #[serde(flatten)]
+    pub invoice: Invoice,
+    pub lines: Vec<LineOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The invoice with its lines", body = InvoiceDetail),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such record in this workspace", body = ApiErrorBody),
+    ))]
+pub async fn get_invoice(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<InvoiceDetail>> {
+    let invoice: Invoice = one(&state, &caller, &INVOICES, &id).await?;
+    let lines = lines_of(
+        &state,
+        &caller,
+        DocKind::Invoice,
+        invoice.id,
+        &invoice.currency,
+    )
+    .await?;
+    Ok(Json(InvoiceDetail { invoice, lines }))
+}
+
+async fn lines_of(
+    state: &AppState,
+    caller: &ApiCaller,
+    kind: DocKind,
+    id: i64,
+    currency: &str,
+) -> ApiResult<Vec<LineOut>> {
+    let lines = state
+        .store
+        .staff_document_lines(caller.workspace_id, kind, id)
+        .await?;
+    Ok(line_outs(lines, currency))
+}
 
 #[derive(Debug, Serialize, FromRow, ToSchema)]
 pub struct Quote {
@@ -229,16 +283,39 @@ const QUOTES: ReadSpec = ReadSpec {
     live: "deleted_at IS NULL",
     by_client: true,
 };
-read_only!(
+list_only!(
     Quote,
     QuotePage,
     QUOTES,
     list_quotes,
-    get_quote,
     "quotes",
-    "/api/v1/quotes",
-    "/api/v1/quotes/{id}"
+    "/api/v1/quotes"
 );
+
+/// A quote with its lines.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteDetail {
+    #[serde(flatten)]
+    pub quote: Quote,
+    pub lines: Vec<LineOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes",
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The quote with its lines", body = QuoteDetail),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such record in this workspace", body = ApiErrorBody),
+    ))]
+pub async fn get_quote(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<QuoteDetail>> {
+    let quote: Quote = one(&state, &caller, &QUOTES, &id).await?;
+    let lines = lines_of(&state, &caller, DocKind::Quote, quote.id, &quote.currency).await?;
+    Ok(Json(QuoteDetail { quote, lines }))
+}
 
 #[derive(Debug, Serialize, FromRow, ToSchema)]
 pub struct Payment {
@@ -410,13 +487,26 @@ pub struct Request {
     pub details: String,
     pub preferred_date: Option<String>,
     pub site_address: String,
+    /// `new`, `in_review`, `converted` or `closed`.
     pub status: String,
+    /// The staff member it is assigned to.
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub assigned_to: Option<i64>,
+    /// The draft quote or job it was converted into.
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub converted_quote_id: Option<i64>,
+    #[serde(serialize_with = "opt_id_str")]
+    #[schema(value_type = Option<String>)]
+    pub converted_job_id: Option<i64>,
     pub created_at: i64,
 }
 
-const REQUESTS: ReadSpec = ReadSpec {
+pub(super) const REQUESTS: ReadSpec = ReadSpec {
     table: "request",
-    columns: "id, client_id, contact_id, subject, details, preferred_date, site_address, status, created_at",
+    columns: "id, client_id, contact_id, subject, details, preferred_date, site_address, status, \
+              assigned_to, converted_quote_id, converted_job_id, created_at",
     live: "deleted_at IS NULL",
     by_client: true,
 };

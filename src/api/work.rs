@@ -22,18 +22,22 @@ use crate::store::StoreError;
 use crate::web::ClientIp;
 
 /// Present-and-null (`Some(None)`) told apart from absent (`None`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn id_of<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
+pub(super) fn id_of<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
 
 /// A live client of the workspace named in a body, or a 422 on `client_id`.
-async fn body_client(state: &AppState, ws: WorkspaceId, raw: &str) -> ApiResult<ClientId> {
+pub(super) async fn body_client(
+    state: &AppState,
+    ws: WorkspaceId,
+    raw: &str,
+) -> ApiResult<ClientId> {
     let bad = || ApiError::invalid("client_id", "client_id: no such client in this workspace.");
     let id: ClientId = raw.parse().map_err(|_| bad())?;
     match state.store.client(ws, id).await {
@@ -60,7 +64,7 @@ async fn client_project(
 }
 
 /// A job of `client`, or a 422 on `job_id`.
-async fn client_job(
+pub(super) async fn client_job(
     state: &AppState,
     ws: WorkspaceId,
     client: ClientId,

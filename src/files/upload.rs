@@ -3,9 +3,17 @@
 //! most a couple of parts are). An upload that is refused half-way is aborted and leaves
 //! nothing behind.
 
+use axum::extract::multipart::Field;
 use object_store::WriteMultipart;
+use sha2::{Digest, Sha256};
 
-use super::{object_path, FileResult, FileStore};
+use super::{object_path, storage_key, FileResult, FileStore, FileStoreError};
+use crate::app::AppState;
+use crate::domain::upload::{check_contents, SNIFF_LEN};
+use crate::ids::{ClientId, FileId, StaffUserId, WorkspaceId};
+use crate::store::files::NewFile;
+use crate::store::staff_files::FileTarget;
+use crate::store::StoreError;
 
 /// Size of one part sent to the store (S3-compatible stores need at least 5 MiB for
 /// every part but the last).
@@ -55,6 +63,202 @@ impl UploadWriter {
         if let Err(e) = self.inner.abort().await {
             tracing::warn!(error = %e, "discarding a refused upload failed");
         }
+    }
+}
+
+/// A received file's object, not yet recorded.
+pub struct StoredFile {
+    pub id: FileId,
+    pub key: String,
+    pub size: u64,
+    pub sha256: String,
+    pub content_type: &'static str,
+}
+
+/// How receiving an upload ended. Only `Stored` leaves an object behind.
+pub enum Received {
+    Stored(StoredFile),
+    /// Over the limit (in bytes); what was written is discarded.
+    TooLarge,
+    /// Not what its name says; what was written is discarded.
+    Mismatch(String),
+}
+
+/// Why an upload could not be received at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiveError {
+    /// The request body broke off or is not valid multipart.
+    #[error("the upload could not be read: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Store(#[from] FileStoreError),
+}
+
+/// Streams a multipart file field named `name` into a new object of `ws`, part by part,
+/// counting its size against `limit`, computing its SHA-256 and checking its first bytes
+/// against its name. A refused file is aborted (nothing is left) and the rest of the
+/// field read and dropped (up to twice the limit), so the caller can read the answer.
+/// The back office's and the API's uploads both come through here.
+pub async fn receive(
+    files: &FileStore,
+    ws: WorkspaceId,
+    field: &mut Field<'_>,
+    name: &str,
+    limit: u64,
+) -> Result<Received, ReceiveError> {
+    let id = FileId::new();
+    let key = storage_key(ws, id);
+    let mut writer = files.writer(&key).await?;
+    let outcome = stream_into(field, &mut writer, name, limit).await;
+    match outcome {
+        Ok(Streamed::Stored {
+            size,
+            sha256,
+            content_type,
+        }) => {
+            writer.finish().await?;
+            Ok(Received::Stored(StoredFile {
+                id,
+                key,
+                size,
+                sha256,
+                content_type,
+            }))
+        }
+        Ok(Streamed::TooLarge) => {
+            writer.abort().await;
+            drain_field(field, limit).await;
+            Ok(Received::TooLarge)
+        }
+        Ok(Streamed::Mismatch(why)) => {
+            writer.abort().await;
+            drain_field(field, limit).await;
+            Ok(Received::Mismatch(why))
+        }
+        Err(e) => {
+            writer.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// Records a received file on its job or invoice of `client`. When the record went away
+/// meanwhile (or the row is refused), the bytes are deleted so no orphan stays.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    state: &AppState,
+    ws: WorkspaceId,
+    client: ClientId,
+    target: FileTarget,
+    stored: &StoredFile,
+    name: &str,
+    uploaded_by: Option<StaffUserId>,
+) -> Result<FileId, StoreError> {
+    let (job_id, invoice_id) = match target {
+        FileTarget::Job(j) => (Some(j), None),
+        FileTarget::Invoice(i) => (None, Some(i)),
+    };
+    let new = NewFile {
+        id: stored.id,
+        job_id,
+        invoice_id,
+        name,
+        content_type: stored.content_type,
+        size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        sha256: &stored.sha256,
+        storage_key: &stored.key,
+        uploaded_by,
+    };
+    match state
+        .store
+        .create_file(ws, client, &new, state.clock.now_ms())
+        .await
+    {
+        Ok(id) => Ok(id),
+        Err(e) => {
+            if let Err(del) = state.files.delete(&stored.key).await {
+                tracing::warn!(error = %del, "removing the bytes of an unrecorded upload failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+enum Streamed {
+    Stored {
+        size: u64,
+        sha256: String,
+        content_type: &'static str,
+    },
+    TooLarge,
+    Mismatch(String),
+}
+
+/// Copies the file field into `writer`, refusing it once it passes `limit` bytes or as
+/// soon as its first bytes show it is not what its name says.
+async fn stream_into(
+    field: &mut Field<'_>,
+    writer: &mut UploadWriter,
+    name: &str,
+    limit: u64,
+) -> Result<Streamed, ReceiveError> {
+    let mut size: u64 = 0;
+    let mut hasher = Sha256::new();
+    let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
+    let mut content_type = None;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| ReceiveError::Unreadable(e.to_string()))?
+    {
+        size += chunk.len() as u64;
+        if size > limit {
+            return Ok(Streamed::TooLarge);
+        }
+        if content_type.is_none() {
+            let room = SNIFF_LEN - head.len();
+            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if head.len() == SNIFF_LEN {
+                match check_contents(name, &head) {
+                    Ok(t) => content_type = Some(t),
+                    Err(e) => return Ok(Streamed::Mismatch(e.to_string())),
+                }
+            }
+        }
+        hasher.update(&chunk);
+        writer.write(&chunk).await?;
+    }
+    let content_type = match content_type {
+        Some(t) => t,
+        None => match check_contents(name, &head) {
+            Ok(t) => t,
+            Err(e) => return Ok(Streamed::Mismatch(e.to_string())),
+        },
+    };
+    Ok(Streamed::Stored {
+        size,
+        sha256: crate::crypto::hex(&hasher.finalize()),
+        content_type,
+    })
+}
+
+/// Reads and discards what is left of a refused file (up to about twice the limit), so
+/// the client gets to read the answer instead of a reset connection.
+pub async fn drain_field(field: &mut Field<'_>, limit: u64) {
+    let budget = limit.saturating_mul(2);
+    let mut read: u64 = 0;
+    while let Ok(Some(chunk)) = field.chunk().await {
+        read += chunk.len() as u64;
+        if read > budget {
+            return;
+        }
+    }
+}
+
+/// Discards any fields after a refused file, with the same budget.
+pub async fn drain_rest(multipart: &mut axum::extract::Multipart, limit: u64) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        drain_field(&mut field, limit).await;
     }
 }
 

@@ -1,4 +1,5 @@
-//! The audit log page: who did what, when and from where, newest first.
+//! The audit log page: who did what, when and from where, newest first. For the
+//! workspace's owners and admins only.
 
 use askama::Template;
 use axum::extract::State;
@@ -94,11 +95,13 @@ const CATEGORIES: &[(&str, &str, &[&str])] = &[
             "invoice.updated",
             "invoice.sent",
             "invoice.voided",
+            "invoice.deleted",
             "quote.created",
             "quote.updated",
             "quote.sent",
             "quote.accepted",
             "quote.declined",
+            "quote.deleted",
             "numbering.changed",
             "payments.partial_changed",
         ],
@@ -181,6 +184,11 @@ pub async fn page(
     user: StaffUser,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Html<String>> {
+    if !user.is_admin() {
+        return Err(AppError::Forbidden(
+            "Only the workspace's owners and admins can see the audit log.".into(),
+        ));
+    }
     let (key, _, actions) = CATEGORIES
         .iter()
         .find(|(k, _, _)| *k == q.show)

@@ -1,5 +1,5 @@
-//! What staff do to a quote or invoice from its page: send it, void an invoice, mark a
-//! quote accepted or declined. Each is a guarded change (refused clearly when the state
+//! What staff do to a quote or invoice from its page: send it, delete a draft, void an
+//! invoice, mark a quote accepted or declined. Each is a guarded change (refused clearly when the state
 //! does not allow it), then an audit entry.
 
 use axum::extract::State;
@@ -21,6 +21,8 @@ pub struct ActionForm {
     csrf: String,
     #[serde(default)]
     decision: String,
+    #[serde(default)]
+    confirm: String,
 }
 
 fn back(kind: DocKind, id: i64, notice: &str) -> Response {
@@ -169,4 +171,48 @@ pub async fn invoice_quote(
     )
     .await?;
     Ok(back(DocKind::Invoice, invoice, "created"))
+}
+
+/// Deletes a draft after the confirmation box was ticked. Its number stays used.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ClientIp(ip): ClientIp,
+    Kind(kind): Kind,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    user.check_csrf(&state, &form.csrf)?;
+    let id = doc_id(&id)?;
+    if form.confirm != "yes" {
+        return Err(AppError::BadRequest(format!(
+            "Confirm: tick the box to delete this draft {}.",
+            kind.noun()
+        )));
+    }
+    let doc = state
+        .store
+        .staff_document(user.workspace_id, kind, id)
+        .await?;
+    state
+        .store
+        .delete_draft(
+            user.workspace_id,
+            kind,
+            id,
+            Some(user.id),
+            state.clock.now_ms(),
+        )
+        .await
+        .map_err(|e| refused(e.into()))?;
+    user.audit(
+        &state,
+        &format!("{}.deleted", kind.noun()),
+        (kind.noun(), id),
+        Some(doc.client_id),
+        &ip,
+        &format!("draft {}", doc.number),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/staff/{}?notice=deleted", kind.plural())).into_response())
 }

@@ -14,6 +14,7 @@ use crate::store::staff_documents::{DocKind, StaffDoc, StaffLine};
 use crate::store::workspaces::BusinessProfile;
 use crate::web::error::AppResult;
 use crate::web::extract::Path;
+use crate::web::ClientIp;
 
 fn business_lines(profile: &BusinessProfile) -> Vec<String> {
     [&profile.address, &profile.phone, &profile.email]
@@ -116,9 +117,12 @@ pub fn pdf_response(p: &Printable) -> Response {
         .into_response()
 }
 
+/// The PDF download, written to the audit log (`document.pdf_downloaded`) as the
+/// portal's is.
 pub async fn pdf(
     State(state): State<AppState>,
     user: StaffUser,
+    ClientIp(ip): ClientIp,
     Kind(kind): Kind,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
@@ -132,5 +136,14 @@ pub async fn pdf(
         .staff_document_lines(user.workspace_id, kind, id)
         .await?;
     let p = staff_printable(&state, &user, kind, &doc, &lines).await?;
+    user.audit(
+        &state,
+        "document.pdf_downloaded",
+        (kind.noun(), id),
+        Some(doc.client_id),
+        &ip,
+        &format!("{} {}", p.heading, p.number),
+    )
+    .await?;
     Ok(pdf_response(&p))
 }

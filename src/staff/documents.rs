@@ -274,6 +274,7 @@ pub async fn list(
         notice: match q.notice.as_str() {
             "numbering" => Some("Numbering saved: the next number uses the new prefix."),
             "payments" => Some("Online payment settings saved."),
+            "deleted" => Some("Draft deleted. Its number stays used and is not given again."),
             _ => None,
         },
         user,

@@ -16,17 +16,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::files::{allowed_content_type, clean_name, human_size};
-use crate::domain::upload::{check_contents, SNIFF_LEN};
 use crate::files::http::content_disposition;
-use crate::files::storage_key;
-use crate::files::upload::UploadWriter;
+use crate::files::upload::{self, ReceiveError, Received};
 use crate::ids::{ClientId, FileId};
-use crate::store::files::NewFile;
 use crate::store::staff_files::{AttachTarget, FileTarget, StaffFileRow};
 use crate::store::StoreError;
 use crate::web::error::{error_page, AppError, AppResult};
@@ -140,17 +136,6 @@ struct UploadFields {
     back: String,
 }
 
-/// How an upload ended.
-enum Streamed {
-    Stored {
-        size: u64,
-        sha256: String,
-        content_type: &'static str,
-    },
-    TooLarge,
-    Mismatch(String),
-}
-
 /// `POST /staff/clients/{id}/files` (multipart).
 #[tracing::instrument(skip_all, fields(client = %id))]
 pub async fn upload(
@@ -193,7 +178,7 @@ pub async fn upload(
                 let (response, refused) =
                     store_upload(&state, &user, &ip, client, target, &back, field).await?;
                 if refused {
-                    drain_rest(&mut multipart, state.config.max_upload_bytes).await;
+                    upload::drain_rest(&mut multipart, state.config.max_upload_bytes).await;
                 }
                 return Ok(response);
             }
@@ -224,79 +209,42 @@ async fn store_upload(
         let message = "File: choose a file to upload (the file needs a name).";
         return Ok((refused(StatusCode::UNPROCESSABLE_ENTITY, message), true));
     };
-    let id = FileId::new();
-    let key = storage_key(user.workspace_id, id);
-    let mut writer = state
-        .files
-        .writer(&key)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
     let limit = state.config.max_upload_bytes;
-    let streamed = stream_into(&mut field, &mut writer, &name, limit).await;
-    let streamed = match streamed {
-        Ok(s) => s,
-        Err(e) => {
-            writer.abort().await;
-            return Err(e);
-        }
-    };
-    let (size, sha256, content_type) = match streamed {
-        Streamed::Stored {
-            size,
-            sha256,
-            content_type,
-        } => (size, sha256, content_type),
-        Streamed::TooLarge => {
-            writer.abort().await;
-            drain_field(field, limit).await;
+    let received = upload::receive(&state.files, user.workspace_id, &mut field, &name, limit)
+        .await
+        .map_err(|e| match e {
+            ReceiveError::Unreadable(why) => unreadable(why),
+            ReceiveError::Store(e) => AppError::Internal(e.into()),
+        })?;
+    let stored = match received {
+        Received::Stored(stored) => stored,
+        Received::TooLarge => {
             let message = format!(
                 "File: “{name}” is larger than the {} limit. Nothing was stored.",
                 human_size(limit as i64)
             );
             return Ok((refused(StatusCode::PAYLOAD_TOO_LARGE, &message), true));
         }
-        Streamed::Mismatch(why) => {
-            writer.abort().await;
-            drain_field(field, limit).await;
+        Received::Mismatch(why) => {
             let message = format!("File: {why}. Nothing was stored.");
             return Ok((refused(StatusCode::UNPROCESSABLE_ENTITY, &message), true));
         }
     };
-    writer
-        .finish()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let (job_id, invoice_id) = match target {
-        FileTarget::Job(j) => (Some(j), None),
-        FileTarget::Invoice(i) => (None, Some(i)),
-    };
-    let new = NewFile {
-        id,
-        job_id,
-        invoice_id,
-        name: &name,
-        content_type,
-        size_bytes: size as i64,
-        sha256: &sha256,
-        storage_key: &key,
-        uploaded_by: Some(user.id),
-    };
-    let now = state.clock.now_ms();
-    if let Err(e) = state
-        .store
-        .create_file(user.workspace_id, client, &new, now)
-        .await
-    {
-        // The record went away meanwhile (or the row was refused): keep no orphan bytes.
-        if let Err(del) = state.files.delete(&key).await {
-            tracing::warn!(error = %del, "removing the bytes of an unrecorded upload failed");
-        }
-        return Err(match e {
-            StoreError::Conflict(why) => AppError::BadRequest(why),
-            other => other.into(),
-        });
-    }
-    let detail = format!("{name} ({size} bytes) on {}", target.key());
+    let id = upload::record(
+        state,
+        user.workspace_id,
+        client,
+        target,
+        &stored,
+        &name,
+        Some(user.id),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(why) => AppError::BadRequest(why),
+        other => other.into(),
+    })?;
+    let detail = format!("{name} ({} bytes) on {}", stored.size, target.key());
     user.audit(
         state,
         "file.uploaded",
@@ -308,73 +256,6 @@ async fn store_upload(
     .await?;
     let done = Redirect::to(&with_notice(back, "file-uploaded")).into_response();
     Ok((done, false))
-}
-
-/// Copies the file field into `writer`, refusing it once it passes `limit` bytes or as
-/// soon as its first bytes show it is not what its name says.
-async fn stream_into(
-    field: &mut Field<'_>,
-    writer: &mut UploadWriter,
-    name: &str,
-    limit: u64,
-) -> AppResult<Streamed> {
-    let mut size: u64 = 0;
-    let mut hasher = Sha256::new();
-    let mut head: Vec<u8> = Vec::with_capacity(SNIFF_LEN);
-    let mut content_type = None;
-    while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-        size += chunk.len() as u64;
-        if size > limit {
-            return Ok(Streamed::TooLarge);
-        }
-        if content_type.is_none() {
-            let room = SNIFF_LEN - head.len();
-            head.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if head.len() == SNIFF_LEN {
-                match check_contents(name, &head) {
-                    Ok(t) => content_type = Some(t),
-                    Err(e) => return Ok(Streamed::Mismatch(e.to_string())),
-                }
-            }
-        }
-        hasher.update(&chunk);
-        writer
-            .write(&chunk)
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    let content_type = match content_type {
-        Some(t) => t,
-        None => match check_contents(name, &head) {
-            Ok(t) => t,
-            Err(e) => return Ok(Streamed::Mismatch(e.to_string())),
-        },
-    };
-    Ok(Streamed::Stored {
-        size,
-        sha256: crate::crypto::hex(&hasher.finalize()),
-        content_type,
-    })
-}
-
-/// Reads and discards what is left of a refused file (up to about twice the limit), so
-/// the browser gets to read the answer instead of a reset connection.
-async fn drain_field(mut field: Field<'_>, limit: u64) {
-    let budget = limit.saturating_mul(2);
-    let mut read: u64 = 0;
-    while let Ok(Some(chunk)) = field.chunk().await {
-        read += chunk.len() as u64;
-        if read > budget {
-            return;
-        }
-    }
-}
-
-/// Discards any fields after a refused file, with the same budget.
-async fn drain_rest(multipart: &mut Multipart, limit: u64) {
-    while let Ok(Some(field)) = multipart.next_field().await {
-        drain_field(field, limit).await;
-    }
 }
 
 #[derive(Deserialize)]
@@ -484,9 +365,12 @@ pub async fn remove(
 }
 
 /// `GET /staff/files/{id}/download`: the whole file, as the portal would send it.
+/// `GET /staff/files/{id}/download`, written to the audit log (`file.downloaded`) as
+/// the portal's downloads are.
 pub async fn download(
     State(state): State<AppState>,
     user: StaffUser,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
@@ -499,6 +383,15 @@ pub async fn download(
         .open(&row.storage_key, None)
         .await
         .map_err(internal)?;
+    user.audit(
+        &state,
+        "file.downloaded",
+        ("file", id.get()),
+        Some(row.client_id),
+        &ip,
+        &format!("{} ({len} bytes)", row.name),
+    )
+    .await?;
     let disposition = HeaderValue::from_str(&content_disposition(&row.name))
         .map_err(|e| AppError::Internal(e.into()))?;
     Response::builder()

@@ -17,7 +17,7 @@ mod invite;
 mod invoice_settings;
 mod login;
 mod offline_payments;
-mod requests;
+pub mod requests;
 pub mod session;
 mod settings;
 mod setup;
@@ -127,6 +127,10 @@ fn documents_router() -> Router<AppState> {
             .route(
                 &format!("/{kind}/{{id}}/send"),
                 post(document_actions::send),
+            )
+            .route(
+                &format!("/{kind}/{{id}}/delete"),
+                post(document_actions::delete),
             )
             .route(
                 &format!("/{kind}/{{id}}/print"),

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::records::{display_date, display_instant, today_in};
-use crate::ids::{RequestId, StaffUserId};
+use crate::ids::{RequestId, StaffUserId, WorkspaceId};
 use crate::store::requests_inbox::{
     ConvertTo, Converted, InboxCursor, QuoteDefaults, RequestDetail, NOTE_MAX,
 };
@@ -316,6 +316,39 @@ async fn audit(
     Ok(())
 }
 
+/// Converts a request into a draft job, or a draft quote dated today in the workspace's
+/// time zone, valid for [`QUOTE_VALID_DAYS`], in its default currency. The inbox and
+/// the API both convert through here.
+pub async fn convert_request(
+    state: &AppState,
+    ws: WorkspaceId,
+    id: RequestId,
+    by: Option<StaffUserId>,
+    to: ConvertTo,
+) -> Result<Converted, StoreError> {
+    let workspace = state.store.workspace(ws).await?;
+    let today = today_in(&workspace.time_zone, state.clock.now());
+    let valid_until = today
+        .checked_add(jiff::Span::new().days(QUOTE_VALID_DAYS))
+        .unwrap_or(today);
+    let (issue_date, valid_until) = (today.to_string(), valid_until.to_string());
+    state
+        .store
+        .convert_request(
+            ws,
+            id,
+            by,
+            to,
+            &QuoteDefaults {
+                issue_date: &issue_date,
+                valid_until: &valid_until,
+                currency: &workspace.default_currency,
+            },
+            state.clock.now_ms(),
+        )
+        .await
+}
+
 fn back(id: RequestId, notice: &str) -> Response {
     Redirect::to(&format!("/staff/requests/{id}?notice={notice}")).into_response()
 }
@@ -343,7 +376,7 @@ pub async fn set_status(
         .set_request_status(
             user.workspace_id,
             id,
-            user.id,
+            Some(user.id),
             &form.status,
             state.clock.now_ms(),
         )
@@ -392,7 +425,13 @@ pub async fn assign(
     };
     let changed = state
         .store
-        .assign_request(user.workspace_id, id, user.id, to, state.clock.now_ms())
+        .assign_request(
+            user.workspace_id,
+            id,
+            Some(user.id),
+            to,
+            state.clock.now_ms(),
+        )
         .await
         .map_err(refused)?;
     let Some(name) = changed else {
@@ -439,7 +478,7 @@ pub async fn add_note(
         .add_request_note(
             user.workspace_id,
             id,
-            user.id,
+            Some(user.id),
             &form.note,
             state.clock.now_ms(),
         )
@@ -475,42 +514,13 @@ pub async fn convert(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id = request_id(&id)?;
-    let to = match form.to.as_str() {
-        "quote" => ConvertTo::Quote,
-        "job" => ConvertTo::Job,
-        _ => {
-            return Err(AppError::BadRequest(
-                "A request converts to a quote or a job.".into(),
-            ))
-        }
-    };
+    let to = ConvertTo::parse(&form.to)
+        .ok_or_else(|| AppError::BadRequest("A request converts to a quote or a job.".into()))?;
     let req = state.store.staff_request(user.workspace_id, id).await?;
-    let ws = state.store.workspace(user.workspace_id).await?;
-    let today = today_in(&ws.time_zone, state.clock.now());
-    let valid_until = today
-        .checked_add(jiff::Span::new().days(QUOTE_VALID_DAYS))
-        .unwrap_or(today);
-    let (issue_date, valid_until) = (today.to_string(), valid_until.to_string());
-    let made: Converted = state
-        .store
-        .convert_request(
-            user.workspace_id,
-            id,
-            user.id,
-            to,
-            &QuoteDefaults {
-                issue_date: &issue_date,
-                valid_until: &valid_until,
-                currency: &ws.default_currency,
-            },
-            state.clock.now_ms(),
-        )
+    let made = convert_request(&state, user.workspace_id, id, Some(user.id), to)
         .await
         .map_err(refused)?;
-    let kind = match made.kind {
-        ConvertTo::Quote => "quote",
-        ConvertTo::Job => "job",
-    };
+    let kind = made.kind.noun();
     let detail = format!("draft {kind} {}", made.number);
     audit(
         &state,

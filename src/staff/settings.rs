@@ -13,7 +13,7 @@ use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::request_form::FieldError;
 use crate::domain::settings::{logo_type, validate, SettingsInput, LOGO_MAX_BYTES};
-use crate::ids::new_id;
+use crate::ids::{new_id, WorkspaceId};
 use crate::store::settings::{logo_key, Logo};
 use crate::web::assets::logo_src;
 use crate::web::error::{AppError, AppResult};
@@ -297,6 +297,16 @@ async fn read_logo_form(mut multipart: Multipart) -> Result<LogoUpload, AppError
     Ok(out)
 }
 
+/// Deletes a replaced or removed logo's bytes from the file store. A failure is logged,
+/// not shown: the new setting is saved and the old logo is no longer served.
+async fn delete_old_logo(state: &AppState, ws: WorkspaceId, old: Option<Logo>) {
+    if let Some(old) = old {
+        if let Err(e) = state.files.delete(&logo_key(ws, old.id)).await {
+            tracing::warn!(error = %e, "deleting a replaced logo's bytes failed");
+        }
+    }
+}
+
 pub async fn upload_logo(
     State(state): State<AppState>,
     user: StaffUser,
@@ -314,7 +324,8 @@ pub async fn upload_logo(
     let ws = user.workspace_id;
     let now = state.clock.now_ms();
     if upload.remove {
-        state.store.set_logo(ws, None, now).await?;
+        let old = state.store.set_logo(ws, None, now).await?;
+        delete_old_logo(&state, ws, old).await;
         user.audit(
             &state,
             "settings.logo_removed",
@@ -361,7 +372,8 @@ pub async fn upload_logo(
         .put(&logo_key(ws, logo.id), Bytes::from(upload.bytes))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    state.store.set_logo(ws, Some(&logo), now).await?;
+    let old = state.store.set_logo(ws, Some(&logo), now).await?;
+    delete_old_logo(&state, ws, old).await;
     let detail = format!("{content_type}, {size} bytes");
     user.audit(
         &state,

@@ -5,10 +5,11 @@
 //! changes nothing.
 
 use super::documents::{ensure_client, next_number, Tx};
+use super::requests_inbox::reopen_for_deleted_quote;
 use super::staff_documents::DocKind;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::document_form::ValidDocument;
-use crate::ids::{new_id, ClientId, WorkspaceId};
+use crate::ids::{new_id, ClientId, StaffUserId, WorkspaceId};
 
 /// What an invoice takes over from the quote it is made from.
 #[derive(sqlx::FromRow)]
@@ -138,6 +139,48 @@ impl Store {
             "only an invoice with nothing paid on it can be voided",
         )
         .await
+    }
+
+    /// Deletes a draft: it leaves every list, the portal and the API, but the row stays,
+    /// so its number stays used and the sequence never gives it again (a gap remains).
+    /// Refused (conflict) unless it is a draft; a sent invoice is voided instead. A
+    /// request converted into the deleted quote goes back to in review.
+    pub async fn delete_draft(
+        &self,
+        ws: WorkspaceId,
+        kind: DocKind,
+        id: i64,
+        by: Option<StaffUserId>,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let deleted: Option<(String,)> = sqlx::query_as(&format!(
+            "UPDATE {} SET deleted_at = $3, updated_at = $3
+             WHERE workspace_id = $1 AND id = $2 AND status = 'draft' AND deleted_at IS NULL
+             RETURNING number",
+            kind.table()
+        ))
+        .bind(ws.get())
+        .bind(id)
+        .bind(now_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((number,)) = deleted else {
+            drop(tx);
+            self.staff_document(ws, kind, id).await?;
+            return Err(StoreError::Conflict(
+                match kind {
+                    DocKind::Invoice => "Only a draft can be deleted; a sent invoice stays on record (void it instead)",
+                    DocKind::Quote => "Only a draft can be deleted; a sent quote stays on record",
+                }
+                .to_string(),
+            ));
+        };
+        if kind == DocKind::Quote {
+            reopen_for_deleted_quote(&mut tx, ws, id, &number, by, now_ms).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Runs a guarded state change: not found when the document is not the workspace's,

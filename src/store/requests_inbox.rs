@@ -4,7 +4,7 @@
 //! workspace and refuses another workspace's request or staff member with
 //! [`StoreError::NotFound`]. Each change writes a `request_event` in the same
 //! transaction; events that carry an `internal_note` are for staff only and the portal
-//! never reads them.
+//! never reads them. Changes made through the API record no staff member (`by` is None).
 
 use super::documents::{check_text, invalid, next_number, Tx};
 use super::{Store, StoreError, StoreResult};
@@ -73,6 +73,24 @@ pub struct HistoryRow {
 pub enum ConvertTo {
     Quote,
     Job,
+}
+
+impl ConvertTo {
+    /// `quote` or `job`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "quote" => Some(ConvertTo::Quote),
+            "job" => Some(ConvertTo::Job),
+            _ => None,
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            ConvertTo::Quote => "quote",
+            ConvertTo::Job => "job",
+        }
+    }
 }
 
 /// What a conversion made: a draft quote or job and its number.
@@ -203,7 +221,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         status: &str,
         now_ms: i64,
     ) -> StoreResult<bool> {
@@ -242,7 +260,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         to: Option<StaffUserId>,
         now_ms: i64,
     ) -> StoreResult<Option<String>> {
@@ -294,7 +312,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         note: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
@@ -312,7 +330,7 @@ impl Store {
         &self,
         ws: WorkspaceId,
         id: RequestId,
-        by: StaffUserId,
+        by: Option<StaffUserId>,
         to: ConvertTo,
         quote: &QuoteDefaults<'_>,
         now_ms: i64,
@@ -410,6 +428,44 @@ impl Store {
     }
 }
 
+/// When the draft quote a request was converted into is deleted, the request goes back
+/// to in review (the client sees that status) and can be converted again; the history
+/// says why. Runs in the deleting transaction; a quote made from no request is left be.
+pub(super) async fn reopen_for_deleted_quote(
+    tx: &mut Tx<'_>,
+    ws: WorkspaceId,
+    quote: i64,
+    number: &str,
+    by: Option<StaffUserId>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM request WHERE workspace_id = $1 AND converted_quote_id = $2
+           AND status = 'converted' AND deleted_at IS NULL",
+    )
+    .bind(ws.get())
+    .bind(quote)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((request,)) = found else {
+        return Ok(());
+    };
+    sqlx::query(
+        "UPDATE request SET status = 'in_review', converted_quote_id = NULL, updated_at = $3
+         WHERE workspace_id = $1 AND id = $2",
+    )
+    .bind(ws.get())
+    .bind(request)
+    .bind(now_ms)
+    .execute(&mut **tx)
+    .await?;
+    // The status change (which the portal shows), then the reason (staff only).
+    let request = RequestId::from_db(request);
+    insert_event(tx, ws, request, "in_review", by, "", now_ms).await?;
+    let note = format!("Draft quote {number} deleted; the request can be converted again");
+    insert_event(tx, ws, request, "in_review", by, &note, now_ms).await
+}
+
 async fn request_status(tx: &mut Tx<'_>, ws: WorkspaceId, id: RequestId) -> StoreResult<String> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT status FROM request WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL",
@@ -426,7 +482,7 @@ async fn insert_event(
     ws: WorkspaceId,
     request: RequestId,
     status: &str,
-    by: StaffUserId,
+    by: Option<StaffUserId>,
     internal_note: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -438,7 +494,7 @@ async fn insert_event(
     .bind(ws.get())
     .bind(request.get())
     .bind(status)
-    .bind(by.get())
+    .bind(by.map(StaffUserId::get))
     .bind(internal_note)
     .bind(now_ms)
     .execute(&mut **tx)

@@ -77,13 +77,27 @@ impl Store {
         }))
     }
 
-    /// Points the profile at a newly stored logo (`None` removes it).
+    /// Points the profile at a newly stored logo (`None` removes it) and answers the
+    /// logo it replaced, whose bytes the caller deletes. The row is locked first (by a
+    /// write), so two changes at once each see the logo the other replaced.
     pub async fn set_logo(
         &self,
         ws: WorkspaceId,
         logo: Option<&Logo>,
         now_ms: i64,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Option<Logo>> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE business_profile SET updated_at = $2 WHERE workspace_id = $1")
+            .bind(ws.get())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+        let old: Option<(Option<i64>, String)> = sqlx::query_as(
+            "SELECT logo_file_id, logo_content_type FROM business_profile WHERE workspace_id = $1",
+        )
+        .bind(ws.get())
+        .fetch_optional(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE business_profile SET logo_file_id = $2, logo_content_type = $3, updated_at = $4
              WHERE workspace_id = $1",
@@ -92,8 +106,9 @@ impl Store {
         .bind(logo.map(|l| l.id))
         .bind(logo.map_or("", |l| l.content_type.as_str()))
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(old.and_then(|(id, content_type)| id.map(|id| Logo { id, content_type })))
     }
 }

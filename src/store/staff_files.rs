@@ -118,6 +118,24 @@ impl Store {
     }
 
     /// Whether `target` is a live job or invoice of `client` in the workspace.
+    /// The client of a live job or invoice of the workspace, if there is one.
+    pub async fn attach_target_client(
+        &self,
+        ws: WorkspaceId,
+        target: FileTarget,
+    ) -> StoreResult<Option<ClientId>> {
+        let (sql, id) = match target {
+            FileTarget::Job(id) => ("SELECT client_id FROM job WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL", id.get()),
+            FileTarget::Invoice(id) => ("SELECT client_id FROM invoice WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL", id.get()),
+        };
+        let found: Option<i64> = sqlx::query_scalar(sql)
+            .bind(ws.get())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.map(ClientId::from_db))
+    }
+
     pub async fn attach_target_exists(
         &self,
         ws: WorkspaceId,

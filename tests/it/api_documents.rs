@@ -5,55 +5,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use portico::ids::WorkspaceId;
 use portico::store::workspaces::NewWorkspace;
 
+use crate::support::api::Api;
 use crate::support::world::{self, World};
 use crate::support::TestApp;
-
-struct Api {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn new(app: &TestApp, ws: WorkspaceId) -> Self {
-        let (token, hash, prefix) = portico::domain::api_token::generate();
-        app.state
-            .store
-            .create_api_token(ws, "docs", &hash, &prefix, None, app.now_ms())
-            .await
-            .unwrap();
-        Self {
-            client: reqwest::Client::new(),
-            base: app.url("/api/v1"),
-            token,
-        }
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self
-            .client
-            .request(method, format!("{}{}", self.base, path))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, path, Some(body)).await
-    }
-
-    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::PUT, path, Some(body)).await
-    }
-}
 
 async fn counts(app: &TestApp) -> (i64, i64, i64, i64) {
     let one = |sql: &'static str| async move {
@@ -323,4 +279,179 @@ async fn a_quote_is_created_sent_and_marked_declined_through_the_api() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(q["status"], "declined");
+}
+
+#[tokio::test]
+async fn a_quote_and_an_invoice_are_read_back_with_their_lines_as_decimal_strings() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = Api::new(&app, w.ws).await;
+    let a = w.a.get().to_string();
+    let lines = json!([
+        {"description": "Service", "quantity": "2.5", "unit_price": "100.10", "discount_percent": "10", "tax_rate_percent": "5"},
+        {"description": "Parts", "unit_price": "12.50"}
+    ]);
+    let (s, inv) = api.post("/invoices", invoice_body(&a, lines.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{inv}");
+    let id = inv["id"].as_str().unwrap();
+    let (s, got) = api.get(&format!("/invoices/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    assert_eq!(got["number"], inv["number"]);
+    let l = &got["lines"];
+    assert_eq!(l.as_array().unwrap().len(), 2, "{got}");
+    assert_eq!(l[0]["description"], "Service");
+    assert_eq!(l[0]["quantity"], "2.5");
+    assert_eq!(l[0]["unit_price"], "100.10");
+    assert_eq!(l[0]["discount_percent"], "10");
+    assert_eq!(l[0]["tax_rate_percent"], "5");
+    // The amounts' strings say exactly what their integers say.
+    for (text, minor) in [
+        ("subtotal", "subtotal_minor"),
+        ("tax", "tax_minor"),
+        ("total", "total_minor"),
+    ] {
+        let as_minor = l[0][text]
+            .as_str()
+            .unwrap()
+            .replace('.', "")
+            .parse::<i64>()
+            .unwrap();
+        assert_eq!(as_minor, l[0][minor].as_i64().unwrap(), "{text}: {got}");
+    }
+    assert_eq!(l[1]["quantity"], "1");
+    assert_eq!(l[1]["unit_price"], "12.50");
+    assert_eq!(l[1]["discount_percent"], "0");
+    assert_eq!(l[1]["total"], "12.50");
+    // The read side's strings are accepted back by the write side unchanged.
+    let echoed: Vec<Value> = l
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            json!({"description": x["description"], "quantity": x["quantity"], "unit_price": x["unit_price"],
+                   "discount_percent": x["discount_percent"], "tax_rate_percent": x["tax_rate_percent"]})
+        })
+        .collect();
+    let (s, again) = api
+        .put(&format!("/invoices/{id}"), invoice_body(&a, json!(echoed)))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{again}");
+    assert_eq!(again["total_minor"], got["total_minor"]);
+
+    // A quote in a three-decimal currency.
+    let (s, q) = api
+        .post(
+            "/quotes",
+            json!({"client_id": a, "issue_date": "2026-03-01", "valid_until": "2026-03-31", "currency": "KWD",
+                   "lines": [{"description": "Survey", "quantity": "3", "unit_price": "12.345"}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let (s, got) = api
+        .get(&format!("/quotes/{}", q["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    assert_eq!(got["lines"][0]["unit_price"], "12.345");
+    assert_eq!(got["lines"][0]["total"], "37.035");
+    assert_eq!(got["currency"], "KWD");
+
+    // The OpenAPI document describes the lines.
+    let (_, doc) = api.get("/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["LineOut"]["properties"]["unit_price"].is_object(),
+        "{}",
+        schemas["LineOut"]
+    );
+    let detail = serde_json::to_string(&schemas["InvoiceDetail"]).unwrap();
+    assert!(
+        detail.contains("lines") && detail.contains("Invoice"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_draft_is_deleted_through_the_api_and_a_sent_document_is_refused() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let api = Api::new(&app, w.ws).await;
+    let a = w.a.get().to_string();
+    let line = json!([{"description": "Service", "unit_price": "10.00"}]);
+
+    let (s, first) = api.post("/invoices", invoice_body(&a, line.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    let id = first["id"].as_str().unwrap();
+    let (s, body) = api.delete(&format!("/invoices/{id}")).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(
+        api.get(&format!("/invoices/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api.delete(&format!("/invoices/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = api.get("/invoices").await;
+    assert!(!list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == id));
+
+    // The sequence goes on: the deleted draft's number is not given again.
+    let (s, second) = api.post("/invoices", invoice_body(&a, line.clone())).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(first["number"], "INV-0001");
+    assert_eq!(second["number"], "INV-0002");
+
+    // A sent invoice is refused with a clear message and stays.
+    let sid = second["id"].as_str().unwrap();
+    let (s, _) = api.post(&format!("/invoices/{sid}/send"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = api.delete(&format!("/invoices/{sid}")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "conflict");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("Only a draft can be deleted"),
+        "{e}"
+    );
+    assert_eq!(
+        api.get(&format!("/invoices/{sid}")).await.1["status"],
+        "sent"
+    );
+
+    // Quotes the same way; another workspace's token finds nothing to delete.
+    let (s, q) = api
+        .post(
+            "/quotes",
+            json!({"client_id": a, "issue_date": "2026-03-01", "valid_until": "2026-03-31", "currency": "AED"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{q}");
+    let qid = q["id"].as_str().unwrap();
+    let other = world::other_workspace(&app).await;
+    let stranger = Api::new(&app, other).await;
+    assert_eq!(
+        stranger.delete(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(api.get(&format!("/quotes/{qid}")).await.0, StatusCode::OK);
+    assert_eq!(
+        api.delete(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        api.get(&format!("/quotes/{qid}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let deleted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_event WHERE action IN ('invoice.deleted', 'quote.deleted')",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(deleted, 2);
 }

@@ -125,3 +125,97 @@ async fn the_log_pages_through_older_entries_keeping_the_filters() {
         .all(|r| r.contains("settings.changed") && r.contains("203.0.113.9")));
     assert!(second.contains("change 0<"));
 }
+
+/// The audit rows (who, action, subject, ip) of one action.
+async fn audited(app: &TestApp, action: &str) -> Vec<(String, String, String, String)> {
+    sqlx::query_as(
+        "SELECT actor_kind, actor_label, subject_kind, ip FROM audit_event WHERE action = $1 ORDER BY at, id",
+    )
+    .bind(action)
+    .fetch_all(app.state.store.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn staff_pdf_and_file_downloads_are_logged_with_who_when_and_where() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let (invoice, number) =
+        crate::support::world::invoice(&app, w.ws, w.a, "sent", 5, "AED", 10_000).await;
+    let (a_job, _) = crate::files::job(&app, w.ws, w.a, "in_progress").await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let r = crate::staff_uploads::upload(
+        &owner,
+        w.a,
+        &format!("job:{a_job}"),
+        "Report.pdf",
+        &crate::staff_uploads::pdf(2_000, 3),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let file = crate::staff_uploads::file_rows(&app).await[0].0;
+    assert!(audited(&app, "document.pdf_downloaded").await.is_empty());
+    assert!(audited(&app, "file.downloaded").await.is_empty());
+
+    let r = owner.get(&format!("/staff/invoices/{invoice}/pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = owner.get(&format!("/staff/files/{file}/download")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().len(), 2_000);
+
+    let staff = |kind: &str| {
+        (
+            "staff".to_string(),
+            w.staff_email.clone(),
+            kind.to_string(),
+            "127.0.0.1".to_string(),
+        )
+    };
+    assert_eq!(
+        audited(&app, "document.pdf_downloaded").await,
+        [staff("invoice")]
+    );
+    assert_eq!(audited(&app, "file.downloaded").await, [staff("file")]);
+
+    // Both show under the page's Downloads filter.
+    let (_, downloads) = owner.get_text("/staff/audit?show=downloads").await;
+    let shown = rows(&downloads);
+    assert_eq!(shown.len(), 2, "{downloads}");
+    assert!(downloads.contains(&number) && downloads.contains("Report.pdf"));
+}
+
+#[tokio::test]
+async fn members_are_refused_the_audit_log_with_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    crate::staff_accounts::add_staff(&app, w.ws, "mo@cedar.test", "member").await;
+    crate::staff_accounts::add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
+    let member = sign_in(&app, "mo@cedar.test", crate::staff_accounts::PASSWORD).await;
+    let (_, clients) = member.get_text("/staff/clients").await;
+    assert!(
+        !clients.contains("href=\"/staff/audit\""),
+        "no link for members"
+    );
+    for path in ["/staff/audit", "/staff/audit?show=downloads"] {
+        let (status, page) = member.get_text(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            page.contains("Only the workspace&#39;s owners and admins can see the audit log")
+                || page.contains("Only the workspace's owners and admins can see the audit log")
+                || page
+                    .contains("Only the workspace&#x27;s owners and admins can see the audit log"),
+            "{page}"
+        );
+        assert!(!page.contains("staff.login<"), "no entries leak");
+    }
+    let admin = sign_in(&app, "ada@cedar.test", crate::staff_accounts::PASSWORD).await;
+    let (status, page) = admin.get_text("/staff/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("href=\"/staff/audit\""),
+        "admins see the link"
+    );
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    assert_eq!(owner.get_text("/staff/audit").await.0, StatusCode::OK);
+}

@@ -280,6 +280,46 @@ async fn the_api_creates_updates_and_archives_products_in_its_workspace() {
         "archived items are not served as live"
     );
 
+    // Restored: live again, and listed.
+    let r = send(
+        reqwest::Method::POST,
+        &format!("/api/v1/products/{id}/restore"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let restored: Value = r.json().await.unwrap();
+    assert!(restored["archived_at"].is_null(), "{restored}");
+    let r = send(reqwest::Method::GET, "/api/v1/products", None)
+        .await
+        .unwrap();
+    let listed: Value = r.json().await.unwrap();
+    assert!(
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == restored["id"]),
+        "{listed}"
+    );
+    let restores: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_event WHERE action = 'product.restored' AND actor_kind = 'api'",
+    )
+    .fetch_one(app.state.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(restores, 1);
+    // Archived again for the checks below.
+    let r = send(
+        reqwest::Method::POST,
+        &format!("/api/v1/products/{id}/archive"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
     // Another workspace's token sees none of it.
     let other = app
         .state
@@ -305,6 +345,11 @@ async fn the_api_creates_updates_and_archives_products_in_its_workspace() {
         (
             reqwest::Method::POST,
             format!("/api/v1/products/{id}/archive"),
+            None,
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/products/{id}/restore"),
             None,
         ),
     ] {

@@ -10,6 +10,8 @@ mod accessibility;
 mod api;
 mod api_contract;
 mod api_documents;
+mod api_files;
+mod api_requests;
 mod audit_log;
 mod browser;
 mod catalogue;

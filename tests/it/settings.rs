@@ -295,3 +295,77 @@ async fn members_cannot_open_or_save_settings() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(snapshot(&app).await, before);
 }
+
+/// Whether the logo `id`'s bytes are in the file store.
+async fn logo_stored(app: &TestApp, w: &World, id: i64) -> bool {
+    app.state
+        .files
+        .size(&portico::store::settings::logo_key(w.ws, id))
+        .await
+        .is_ok()
+}
+
+async fn logo_id(app: &TestApp) -> Option<i64> {
+    sqlx::query_scalar("SELECT logo_file_id FROM business_profile")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_replaced_or_removed_logo_leaves_no_bytes_behind_in_the_file_store() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let token = csrf(&owner).await;
+
+    let r = upload(&owner, &token, "first.png", &png(1000)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let first = logo_id(&app).await.unwrap();
+    assert!(logo_stored(&app, &w, first).await);
+
+    // A new logo: the old object is gone, the new one served.
+    let second_png = png(1500);
+    let r = upload(&owner, &token, "second.png", &second_png).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let second = logo_id(&app).await.unwrap();
+    assert_ne!(first, second);
+    assert!(
+        !logo_stored(&app, &w, first).await,
+        "the old logo's bytes are deleted"
+    );
+    assert!(logo_stored(&app, &w, second).await);
+    let got = reqwest::get(app.url(&format!("/static/logo/{}/{second}", w.ws)))
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), second_png.as_slice());
+
+    // A refused upload keeps the current logo and its bytes.
+    let r = upload(&owner, &token, "huge.png", &png(600 * 1024)).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(logo_id(&app).await, Some(second));
+    assert!(logo_stored(&app, &w, second).await);
+
+    // Removed: no logo, no bytes.
+    let boundary = "----porticotestboundaryremove";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"remove\"\r\n\r\n1\r\n--{boundary}--\r\n"
+    );
+    let r = owner
+        .client
+        .post(format!("{}/staff/settings/logo", owner.base))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(logo_id(&app).await, None);
+    assert!(
+        !logo_stored(&app, &w, second).await,
+        "the removed logo's bytes are deleted"
+    );
+}

@@ -1283,3 +1283,83 @@ async fn with_partial_payments_allowed_a_client_pays_part_of_an_invoice_above_th
     let (_, s, _, paid) = invoice_state(&app, aed.get()).await;
     assert_eq!((s.as_str(), paid), ("partially_paid", 25_000));
 }
+
+#[tokio::test]
+async fn a_draft_is_deleted_after_confirming_its_number_stays_used_and_a_sent_one_is_kept() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = owner(&app, &w).await;
+    let first = draft_for_acme(&app, &w, &staff).await;
+    let page_path = format!("/staff/invoices/{first}");
+    let (_, page) = staff.get_text(&page_path).await;
+    assert!(page.contains("Delete draft"), "the draft offers deletion");
+    assert!(
+        page.contains("name=\"confirm\" value=\"yes\" required"),
+        "behind a confirmation box"
+    );
+    let (number, _, _, _) = invoice_state(&app, first).await;
+
+    // Without the box ticked nothing happens.
+    let action = format!("/staff/invoices/{first}/delete");
+    let r = post_with_csrf(&staff, &page_path, &action, &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("tick the box"));
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM invoice WHERE deleted_at IS NULL"
+        )
+        .await,
+        1
+    );
+
+    let confirm = [("confirm".to_string(), "yes".to_string())];
+    let r = post_with_csrf(&staff, &page_path, &action, &confirm).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/staff/invoices?notice=deleted");
+    let (_, list) = staff.get_text("/staff/invoices?notice=deleted").await;
+    assert!(list.contains("Draft deleted"), "{list}");
+    assert!(!list.contains(&format!("/staff/invoices/{first}\"")));
+    assert_eq!(staff.get(&page_path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM audit_event WHERE action = 'invoice.deleted'"
+        )
+        .await,
+        1
+    );
+
+    // The next draft does not reuse the number.
+    let second = draft_for_acme(&app, &w, &staff).await;
+    let (next, _, _, _) = invoice_state(&app, second).await;
+    assert_ne!(next, number);
+    assert_eq!(next, "INV-0002", "after {number}");
+
+    // A sent invoice offers no deletion and refuses one.
+    let r = post_with_csrf(
+        &staff,
+        &format!("/staff/invoices/{second}"),
+        &format!("/staff/invoices/{second}/send"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let sent_path = format!("/staff/invoices/{second}");
+    let (_, page) = staff.get_text(&sent_path).await;
+    assert!(!page.contains("Delete draft"));
+    let r = post_with_csrf(
+        &staff,
+        &sent_path,
+        &format!("/staff/invoices/{second}/delete"),
+        &confirm,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Only a draft can be deleted"));
+    assert_eq!(invoice_state(&app, second).await.1, "sent");
+}

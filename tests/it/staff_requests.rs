@@ -150,7 +150,7 @@ async fn audits(app: &TestApp, action: &str) -> i64 {
 }
 
 /// The labels in the portal request page's status history.
-async fn portal_history(client: &Browser, id: &str) -> (String, Vec<String>) {
+pub async fn portal_history(client: &Browser, id: &str) -> (String, Vec<String>) {
     let (status, page) = client.get_text(&format!("/portal/requests/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let history = page

@@ -29,7 +29,7 @@ pub async fn staff_browser(app: &TestApp, w: &World) -> Browser {
 }
 
 /// A PDF-looking file of `len` bytes (the upload checks the first bytes against the name).
-fn pdf(len: usize, seed: u8) -> Vec<u8> {
+pub fn pdf(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
     bytes.extend(sample(len - bytes.len(), seed));
     bytes
@@ -97,7 +97,7 @@ async fn post_upload(
         .unwrap()
 }
 
-async fn file_rows(app: &TestApp) -> Vec<(i64, String, i64, Option<i64>)> {
+pub async fn file_rows(app: &TestApp) -> Vec<(i64, String, i64, Option<i64>)> {
     sqlx::query_as("SELECT id, name, size_bytes, deleted_at FROM file ORDER BY id")
         .fetch_all(app.state.store.pool())
         .await
@@ -105,7 +105,7 @@ async fn file_rows(app: &TestApp) -> Vec<(i64, String, i64, Option<i64>)> {
 }
 
 /// Every regular file under the app's file store folder (staging files included).
-fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
+pub fn stored_objects(app: &TestApp) -> Vec<std::path::PathBuf> {
     fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;

@@ -1,6 +1,7 @@
 //! `TestApp`: the real server on a random port, a fresh database, a real SMTP sink and a
 //! clock the test controls. Plus a `World` of seeded records and an HTTP `Browser`.
 
+pub mod api;
 pub mod chrome;
 pub mod db;
 pub mod http;

@@ -222,3 +222,20 @@ impl Documents {
         }
     }
 }
+
+/// A second, empty workspace (for isolation checks).
+pub async fn other_workspace(app: &TestApp) -> WorkspaceId {
+    app.state
+        .store
+        .create_workspace(
+            &portico::store::workspaces::NewWorkspace {
+                slug: "other",
+                name: "Other",
+                time_zone: "UTC",
+                default_currency: "USD",
+            },
+            app.now_ms(),
+        )
+        .await
+        .unwrap()
+}
