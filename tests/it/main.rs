@@ -19,6 +19,7 @@ mod files;
 mod first_run;
 mod isolation;
 mod payments;
+mod payments_replays;
 mod payments_secrets;
 mod portal_access;
 mod portal_login;
