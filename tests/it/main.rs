@@ -21,6 +21,7 @@ mod isolation;
 mod payments;
 mod payments_replays;
 mod payments_secrets;
+mod payments_views;
 mod portal_access;
 mod portal_login;
 mod portal_sections;
