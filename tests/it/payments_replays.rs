@@ -1,6 +1,7 @@
 //! Telr's return URL and advice cannot be replayed or pointed at another invoice: the
 //! return alone never records anything, and an advice naming another invoice's cart is
-//! confirmed against that cart's own order, so nothing is recorded for it.
+//! confirmed against that cart's own order, so nothing is recorded for it. An open
+//! checkout for more than is left to pay (after an offline payment, or a void) is retired.
 
 use reqwest::StatusCode;
 
@@ -90,8 +91,7 @@ async fn a_telr_return_alone_replayed_returns_and_another_invoices_cart_record_n
 }
 
 #[tokio::test]
-async fn after_an_offline_payment_pay_now_charges_only_the_new_balance_and_retires_the_old_session()
-{
+async fn an_offline_payment_retires_the_open_checkout_and_pay_now_charges_only_the_new_balance() {
     let p = Pay::new(true, false).await;
     let ann = p.ann().await;
     let (inv, _) = p.invoice("USD", 70_000, 5).await;
@@ -120,13 +120,25 @@ async fn after_an_offline_payment_pay_now_charges_only_the_new_balance_and_retir
     .await
     .unwrap();
 
-    // Pay now again: a new session for the USD 500.00 left; the old one is expired, so it
-    // can no longer take the full USD 700.00.
+    // The open checkout for USD 700.00 is retired at once: it can no longer be paid.
+    assert_eq!(
+        p.stripe.inner.lock().unwrap().sessions[&first]["status"],
+        "expired"
+    );
+    assert_eq!(
+        p.sql_i64(
+            "SELECT COUNT(*) FROM payment_attempt WHERE invoice_id = $1 AND status = 'cancelled'",
+            inv.get()
+        )
+        .await,
+        1
+    );
+
+    // Pay now again: a new session for the USD 500.00 left.
     let r = p.press_pay(&ann, inv, "stripe").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let sessions = p.stripe.inner.lock().unwrap().sessions.clone();
     assert_eq!(sessions.len(), 2);
-    assert_eq!(sessions[&first]["status"], "expired");
     let second = sessions
         .values()
         .find(|s| s["id"] != first.as_str())
@@ -147,4 +159,36 @@ async fn after_an_offline_payment_pay_now_charges_only_the_new_balance_and_retir
     ann.get(&format!("/portal/pay/stripe/return?session_id={id}"))
         .await;
     assert_eq!(p.invoice_state(inv).await, ("paid".into(), 70_000));
+}
+
+#[tokio::test]
+async fn voiding_an_invoice_retires_its_open_checkout() {
+    let p = Pay::new(true, false).await;
+    let ann = p.ann().await;
+    let (inv, _) = p.invoice("USD", 70_000, 5).await;
+    p.press_pay(&ann, inv, "stripe").await;
+    let session = p.session_of(inv);
+    let path = format!("/staff/invoices/{}", inv.get());
+    let (_, page) = p.staff.get_text(&path).await;
+    let r = p
+        .staff
+        .post_form(
+            &format!("{path}/void"),
+            &[("_csrf", &crate::support::http::csrf_of(&page))],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(p.invoice_state(inv).await, ("void".into(), 0));
+    assert_eq!(
+        p.stripe.inner.lock().unwrap().sessions[&session]["status"],
+        "expired"
+    );
+    assert_eq!(
+        p.sql_i64(
+            "SELECT COUNT(*) FROM payment_attempt WHERE invoice_id = $1 AND status = 'open'",
+            inv.get()
+        )
+        .await,
+        0
+    );
 }
