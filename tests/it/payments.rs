@@ -1026,3 +1026,31 @@ async fn integrations_are_for_admins_keys_are_checked_sealed_and_disconnecting_r
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn the_receipt_goes_to_the_contact_who_paid_and_the_team_is_told() {
+    let p = Pay::new(true, false).await;
+    world::contact(&p.app, p.w.ws, p.w.a, "Dora", Some("dora@acme.test")).await;
+    let dora = Browser::new(&p.app);
+    let r = dora.log_in(&p.app, &p.w.a_link(), "dora@acme.test").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (inv, number) = p.invoice("USD", 70_000, 5).await;
+    p.press_pay(&dora, inv, "stripe").await;
+    let id = p.session_of(inv);
+    p.stripe.pay(&id);
+    dora.get(&format!("/portal/pay/stripe/return?session_id={id}"))
+        .await;
+    // Dora's mail: her login code, then the receipt.
+    let receipt = p.app.smtp.wait_for("dora@acme.test", 2).await;
+    assert!(
+        receipt.subject().contains(&number) && receipt.text().contains("USD 700.00"),
+        "{}",
+        receipt.text()
+    );
+    let notice = p.app.smtp.wait_for(&p.w.staff_email, 1).await;
+    assert!(notice.subject().contains("Acme Facilities"));
+    assert!(
+        p.app.smtp.to(&p.w.ann_email).is_empty(),
+        "the other contact gets no receipt"
+    );
+}
