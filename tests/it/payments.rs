@@ -487,6 +487,11 @@ async fn forged_stale_foreign_v0_only_and_tampered_webhooks_are_refused_and_chan
     let v1 = good.split("v1=").nth(1).unwrap().to_string();
     let mut tampered = event.clone();
     tampered.push(b' ');
+    let live = String::from_utf8(event.clone())
+        .unwrap()
+        .replace("\"livemode\":false", "\"livemode\":true")
+        .into_bytes();
+    assert_ne!(live, event);
     let cases: Vec<(&str, Vec<u8>, String)> = vec![
         ("no signature", event.clone(), String::new()),
         ("garbage header", event.clone(), "bad_header".into()),
@@ -502,6 +507,11 @@ async fn forged_stale_foreign_v0_only_and_tampered_webhooks_are_refused_and_chan
         ),
         ("v0 only", event.clone(), format!("t={now},v0={v1}")),
         ("tampered body", tampered, good.clone()),
+        (
+            "a live event for a test-mode key, correctly signed",
+            live.clone(),
+            portico::payments::stripe::sign(&live, &p.whsec, now),
+        ),
         (
             "another tenant's secret",
             event.clone(),
@@ -915,6 +925,27 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     assert_eq!(p.advice(&forged).await, StatusCode::BAD_REQUEST);
     forged.retain(|(k, _)| k != "tran_check");
     assert_eq!(p.advice(&forged).await, StatusCode::BAD_REQUEST);
+    // Correctly signed, but a live transaction for a test-mode store: 400 as well.
+    let live = crate::support::telr_standin::advice(
+        TELR_STORE,
+        &p.advice_secret,
+        "sale",
+        "2",
+        "",
+        &crate::support::telr_standin::Order {
+            order_ref: "x".into(),
+            cart: format!("portico-{attempt}"),
+            amount: "700.00".into(),
+            currency: "USD".into(),
+            test: "0".into(),
+            desc: String::new(),
+            return_auth: String::new(),
+            status: 3,
+            tran_ref: None,
+        },
+        "700.00",
+    );
+    assert_eq!(p.advice(&live).await, StatusCode::BAD_REQUEST);
     assert_eq!(p.payments(mine).await, 1);
 }
 
