@@ -201,6 +201,7 @@ pub async fn void_invoice(
         .void_invoice(caller.workspace_id, id, state.clock.now_ms())
         .await
         .map_err(|e| problem(e.into()))?;
+    crate::payments::service::retire_attempts_above_balance(&state, caller.workspace_id, id).await;
     let doc = document(&state, &caller, DocKind::Invoice, id).await?;
     caller
         .audit(

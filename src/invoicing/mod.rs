@@ -177,6 +177,7 @@ pub async fn record_offline_payment(
             state.clock.now_ms(),
         )
         .await?;
+    crate::payments::service::retire_attempts_above_balance(state, ws, invoice.get()).await;
     let amount = Money::new(valid.amount_minor, currency).to_string();
     let balance_minor = (doc.total_minor - doc.paid_minor - valid.amount_minor).max(0);
     let balance = Money::new(balance_minor, currency).to_string();

@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
 use crate::domain::money::{Currency, Money};
-use crate::ids::{PaymentId, WorkspaceId};
+use crate::ids::{ClientId, PaymentId, WorkspaceId};
 use crate::payments::amounts::{stripe_amount, stripe_currency};
 use crate::payments::provider::{self, ProviderError, StripeSession};
 use crate::payments::telr::{self, CheckedOrder, CreateOrder, TelrCredentials};
 use crate::payments::{stripe, vault};
 use crate::store::audit::{Actor, AuditEntry};
 use crate::store::payments::{AttemptRow, NewAttempt, Settlement};
+use crate::store::staff_documents::DocKind;
 use crate::store::{ClientScope, StoreError};
 
 /// How long an attempt stays open (Stripe's minimum session life is 30 minutes).
@@ -226,22 +227,7 @@ pub async fn start_payment(
                     doc.number
                 )));
             }
-            if let (Some(conn), Some(session)) = (
-                stripe_conn(state, ws).await?,
-                open.provider_session_id
-                    .as_deref()
-                    .filter(|_| open.provider == "stripe"),
-            ) {
-                if let Err(e) = provider::stripe_expire_session(
-                    &state.config,
-                    &conn.secrets.secret_key,
-                    session,
-                )
-                .await
-                {
-                    tracing::warn!(attempt = open.id, error = %e, "an old Checkout Session could not be expired");
-                }
-            }
+            expire_stripe_session(state, &open).await?;
             state.store.close_attempt(open.id, "cancelled", now).await?;
         }
         let key = crate::crypto::random_token(24);
@@ -318,6 +304,81 @@ pub async fn start_payment(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Expires an attempt's Checkout Session so it can no longer be paid; true when Stripe
+/// expired it (false for a Telr attempt, which has no such call, or when Stripe refused,
+/// e.g. because the session was completed meanwhile).
+async fn expire_stripe_session(state: &AppState, attempt: &AttemptRow) -> Result<bool, PayError> {
+    let ws = WorkspaceId::from_db(attempt.workspace_id);
+    let session = attempt
+        .provider_session_id
+        .as_deref()
+        .filter(|_| attempt.provider == "stripe");
+    let (Some(conn), Some(session)) = (stripe_conn(state, ws).await?, session) else {
+        return Ok(false);
+    };
+    match provider::stripe_expire_session(&state.config, &conn.secrets.secret_key, session).await {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            tracing::warn!(attempt = attempt.id, error = %e, "an old Checkout Session could not be expired");
+            Ok(false)
+        }
+    }
+}
+
+/// After money arrived another way (an offline payment) or the invoice was voided: an
+/// open Stripe attempt for more than what is now left to pay is retired (its session
+/// expired, the attempt cancelled), so the client cannot pay the old amount. When the
+/// session cannot be expired (completed meanwhile) or the attempt is Telr's (no cancel
+/// call), the attempt stays open for the return, the webhook or the reconciler, which
+/// record what was paid; the next Pay now replaces it.
+pub async fn retire_attempts_above_balance(state: &AppState, ws: WorkspaceId, invoice_id: i64) {
+    let open = match open_attempt_above_balance(state, ws, invoice_id).await {
+        Ok(Some(open)) => open,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "open payment attempts could not be read");
+            return;
+        }
+    };
+    match expire_stripe_session(state, &open).await {
+        Ok(true) => {
+            if let Err(e) = state
+                .store
+                .close_attempt(open.id, "cancelled", state.clock.now_ms())
+                .await
+            {
+                tracing::warn!(attempt = open.id, error = %e, "a retired attempt could not be closed");
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::warn!(attempt = open.id, error = %e, "an attempt could not be retired"),
+    }
+}
+
+/// The invoice's open attempt when it asks for more than is left to pay (nothing is
+/// left on a void invoice).
+async fn open_attempt_above_balance(
+    state: &AppState,
+    ws: WorkspaceId,
+    invoice_id: i64,
+) -> Result<Option<AttemptRow>, StoreError> {
+    let doc = state
+        .store
+        .staff_document(ws, DocKind::Invoice, invoice_id)
+        .await?;
+    let balance = if doc.status == "void" {
+        0
+    } else {
+        (doc.total_minor - doc.paid_minor).max(0)
+    };
+    let scope = ClientScope::new(ws, ClientId::from_db(doc.client_id));
+    Ok(state
+        .store
+        .open_attempt(scope, invoice_id)
+        .await?
+        .filter(|open| open.amount_minor > balance))
 }
 
 async fn create_stripe_session(

@@ -76,6 +76,7 @@ pub async fn void(
         .void_invoice(user.workspace_id, id, state.clock.now_ms())
         .await
         .map_err(|e| refused(e.into()))?;
+    crate::payments::service::retire_attempts_above_balance(&state, user.workspace_id, id).await;
     let doc = state
         .store
         .staff_document(user.workspace_id, DocKind::Invoice, id)

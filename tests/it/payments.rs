@@ -14,16 +14,16 @@ use crate::support::world::{self, World};
 use crate::support::{Options, TestApp};
 use portico::ids::InvoiceId;
 
-const TELR_STORE: &str = "15996";
+pub(crate) const TELR_STORE: &str = "15996";
 
-struct Pay {
-    app: TestApp,
-    w: World,
-    stripe: StripeStandIn,
-    telr: TelrStandIn,
-    whsec: String,
-    advice_secret: String,
-    staff: Browser,
+pub(crate) struct Pay {
+    pub(crate) app: TestApp,
+    pub(crate) w: World,
+    pub(crate) stripe: StripeStandIn,
+    pub(crate) telr: TelrStandIn,
+    pub(crate) whsec: String,
+    pub(crate) advice_secret: String,
+    pub(crate) staff: Browser,
 }
 
 async fn staff_browser(app: &TestApp, email: &str, password: &str) -> Browser {
@@ -44,7 +44,7 @@ async fn staff_browser(app: &TestApp, email: &str, password: &str) -> Browser {
 }
 
 impl Pay {
-    async fn new(stripe_on: bool, telr_on: bool) -> Pay {
+    pub(crate) async fn new(stripe_on: bool, telr_on: bool) -> Pay {
         let stripe = StripeStandIn::start().await;
         let telr_key = format!("telr-{}", portico::crypto::random_token(12));
         let telr = TelrStandIn::start(TELR_STORE, &telr_key).await;
@@ -103,7 +103,7 @@ impl Pay {
         p
     }
 
-    async fn connect_stripe(&self, key: &str, whsec: &str) -> (StatusCode, String) {
+    pub(crate) async fn connect_stripe(&self, key: &str, whsec: &str) -> (StatusCode, String) {
         let (_, page) = self.staff.get_text("/staff/integrations").await;
         let r = self
             .staff
@@ -119,7 +119,12 @@ impl Pay {
         (r.status(), r.text().await.unwrap())
     }
 
-    async fn invoice(&self, currency: &str, minor: i64, due_in_days: i64) -> (InvoiceId, String) {
+    pub(crate) async fn invoice(
+        &self,
+        currency: &str,
+        minor: i64,
+        due_in_days: i64,
+    ) -> (InvoiceId, String) {
         world::invoice(
             &self.app,
             self.w.ws,
@@ -132,7 +137,7 @@ impl Pay {
         .await
     }
 
-    async fn ann(&self) -> Browser {
+    pub(crate) async fn ann(&self) -> Browser {
         let b = Browser::new(&self.app);
         let r = b
             .log_in(&self.app, &self.w.a_link(), &self.w.ann_email)
@@ -142,7 +147,7 @@ impl Pay {
     }
 
     /// Presses Pay now on the invoice page; returns the response (303 to the provider).
-    async fn press_pay(
+    pub(crate) async fn press_pay(
         &self,
         b: &Browser,
         invoice: InvoiceId,
@@ -158,7 +163,7 @@ impl Pay {
         .await
     }
 
-    async fn webhook(&self, body: &[u8], signature: &str) -> StatusCode {
+    pub(crate) async fn webhook(&self, body: &[u8], signature: &str) -> StatusCode {
         reqwest::Client::new()
             .post(
                 self.app
@@ -173,7 +178,7 @@ impl Pay {
             .status()
     }
 
-    async fn advice(&self, form: &[(String, String)]) -> StatusCode {
+    pub(crate) async fn advice(&self, form: &[(String, String)]) -> StatusCode {
         reqwest::Client::new()
             .post(self.app.url(&format!("/webhooks/telr/{}", self.w.ws.get())))
             .form(form)
@@ -183,7 +188,7 @@ impl Pay {
             .status()
     }
 
-    async fn sql_i64(&self, sql: &str, id: i64) -> i64 {
+    pub(crate) async fn sql_i64(&self, sql: &str, id: i64) -> i64 {
         let (v,): (i64,) = sqlx::query_as(sql)
             .bind(id)
             .fetch_one(self.app.state.store.pool())
@@ -192,7 +197,7 @@ impl Pay {
         v
     }
 
-    async fn payments(&self, invoice: InvoiceId) -> i64 {
+    pub(crate) async fn payments(&self, invoice: InvoiceId) -> i64 {
         self.sql_i64(
             "SELECT COUNT(*) FROM payment WHERE invoice_id = $1",
             invoice.get(),
@@ -200,7 +205,23 @@ impl Pay {
         .await
     }
 
-    async fn invoice_state(&self, invoice: InvoiceId) -> (String, i64) {
+    /// The id of the Checkout Session started for `invoice` (there must be one).
+    pub(crate) fn session_of(&self, invoice: InvoiceId) -> String {
+        let wanted = invoice.get().to_string();
+        self.stripe
+            .inner
+            .lock()
+            .unwrap()
+            .sessions
+            .values()
+            .find(|s| s["metadata"]["invoice_id"].as_str() == Some(wanted.as_str()))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub(crate) async fn invoice_state(&self, invoice: InvoiceId) -> (String, i64) {
         sqlx::query_as("SELECT status, paid_minor FROM invoice WHERE id = $1")
             .bind(invoice.get())
             .fetch_one(self.app.state.store.pool())
@@ -209,7 +230,7 @@ impl Pay {
     }
 }
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()["location"].to_str().unwrap().to_string()
 }
 
@@ -466,6 +487,11 @@ async fn forged_stale_foreign_v0_only_and_tampered_webhooks_are_refused_and_chan
     let v1 = good.split("v1=").nth(1).unwrap().to_string();
     let mut tampered = event.clone();
     tampered.push(b' ');
+    let live = String::from_utf8(event.clone())
+        .unwrap()
+        .replace("\"livemode\":false", "\"livemode\":true")
+        .into_bytes();
+    assert_ne!(live, event);
     let cases: Vec<(&str, Vec<u8>, String)> = vec![
         ("no signature", event.clone(), String::new()),
         ("garbage header", event.clone(), "bad_header".into()),
@@ -481,6 +507,11 @@ async fn forged_stale_foreign_v0_only_and_tampered_webhooks_are_refused_and_chan
         ),
         ("v0 only", event.clone(), format!("t={now},v0={v1}")),
         ("tampered body", tampered, good.clone()),
+        (
+            "a live event for a test-mode key, correctly signed",
+            live.clone(),
+            portico::payments::stripe::sign(&live, &p.whsec, now),
+        ),
         (
             "another tenant's secret",
             event.clone(),
@@ -520,27 +551,23 @@ async fn forged_stale_foreign_v0_only_and_tampered_webhooks_are_refused_and_chan
 }
 
 #[tokio::test]
-async fn an_amount_or_currency_mismatch_at_the_provider_never_marks_the_invoice_paid() {
+async fn an_amount_currency_or_invoice_mismatch_at_the_provider_never_marks_the_invoice_paid() {
     let p = Pay::new(true, false).await;
     let ann = p.ann().await;
+    // Another invoice's session: its reference and metadata, as if Stripe answered with it.
+    let (other, _) = p.invoice("USD", 70_000, 5).await;
+    p.press_pay(&ann, other, "stripe").await;
+    let their_session = p.session_of(other);
+    let theirs = p.stripe.inner.lock().unwrap().sessions[&their_session].clone();
     for (field, value) in [
         ("amount_total", serde_json::json!(100)),
         ("currency", serde_json::json!("eur")),
+        ("client_reference_id", theirs["client_reference_id"].clone()),
+        ("metadata", theirs["metadata"].clone()),
     ] {
         let (inv, _) = p.invoice("USD", 70_000, 5).await;
         p.press_pay(&ann, inv, "stripe").await;
-        let id = p
-            .stripe
-            .inner
-            .lock()
-            .unwrap()
-            .sessions
-            .values()
-            .find(|s| s["metadata"]["invoice_id"].as_str() == Some(inv.get().to_string().as_str()))
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = p.session_of(inv);
         let event = p.stripe.pay(&id);
         p.stripe.tamper(&id, |s| s[field] = value.clone());
         assert_eq!(
@@ -557,6 +584,7 @@ async fn an_amount_or_currency_mismatch_at_the_provider_never_marks_the_invoice_
         assert_eq!(p.payments(inv).await, 0, "{field}");
         assert_eq!(p.invoice_state(inv).await, ("sent".into(), 0), "{field}");
     }
+    assert_eq!(p.payments(other).await, 0);
     let (_, audit) = p.staff.get_text("/staff/audit?show=payments").await;
     assert!(audit.contains("payment.mismatch"));
 }
@@ -697,18 +725,7 @@ async fn the_reconciler_records_a_payment_whose_signals_were_lost_and_expires_st
     let ann = p.ann().await;
     p.press_pay(&ann, paid, "stripe").await;
     p.press_pay(&ann, stale, "stripe").await;
-    let id = p
-        .stripe
-        .inner
-        .lock()
-        .unwrap()
-        .sessions
-        .values()
-        .find(|s| s["metadata"]["invoice_id"].as_str() == Some(paid.get().to_string().as_str()))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = p.session_of(paid);
     p.stripe.pay(&id); // the browser closed and the webhook was lost
     let report = portico::payments::service::reconcile_tick(&p.app.state)
         .await
@@ -760,11 +777,19 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // A tampered amount is ignored: the balance is what is charged.
+    // A tampered amount is ignored: the balance is what is charged. Return URLs slipped
+    // into the form are ignored too: the provider gets the public URL and server ids.
     let r = ann
         .post_form(
             &format!("/portal/invoices/{}/pay", mine.get()),
-            &[("_csrf", &csrf), ("provider", "stripe"), ("amount", "1")],
+            &[
+                ("_csrf", &csrf),
+                ("provider", "stripe"),
+                ("amount", "1"),
+                ("success_url", "https://evil.example/win"),
+                ("cancel_url", "https://evil.example/lose"),
+                ("next", "//evil.example"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -773,8 +798,37 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     let again = p.press_pay(&ann, mine, "stripe").await;
     assert_eq!(location(&again), location(&r));
     assert_eq!(p.stripe.session_count(), 1);
-    let headers = p.stripe.inner.lock().unwrap().creates[0].1.clone();
-    assert!(headers.contains_key("stripe-version") && headers.contains_key("idempotency-key"));
+    let (fields, headers) = p.stripe.inner.lock().unwrap().creates[0].clone();
+    let sent = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        sent("success_url"),
+        p.app
+            .url("/portal/pay/stripe/return?session_id={CHECKOUT_SESSION_ID}")
+    );
+    assert_eq!(
+        sent("cancel_url"),
+        p.app.url(&format!(
+            "/portal/invoices/{}?payment=cancelled",
+            mine.get()
+        ))
+    );
+    assert_eq!(
+        headers["stripe-version"],
+        portico::payments::provider::STRIPE_VERSION
+    );
+    let (stored_key,): (String,) =
+        sqlx::query_as("SELECT idempotency_key FROM payment_attempt WHERE invoice_id = $1")
+            .bind(mine.get())
+            .fetch_one(p.app.state.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(headers["idempotency-key"], stored_key);
     assert_eq!(
         p.sql_i64(
             "SELECT COUNT(*) FROM payment_attempt WHERE invoice_id = $1",
@@ -790,21 +844,18 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     // session is expired so it can no longer be paid next to the Telr order.
     let (switch, _) = p.invoice("USD", 10_000, 5).await;
     p.press_pay(&ann, switch, "stripe").await;
-    let first = p
-        .stripe
-        .inner
-        .lock()
-        .unwrap()
-        .sessions
-        .values()
-        .find(|s| s["metadata"]["invoice_id"].as_str() == Some(switch.get().to_string().as_str()))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let first = p.session_of(switch);
     let r = p.press_pay(&ann, switch, "telr").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(location(&r).starts_with(&p.telr.base));
+    let order = p.telr.only_order();
+    assert_eq!(
+        order.return_auth,
+        p.app.url(&format!(
+            "/portal/pay/telr/return/{}",
+            order.cart.trim_start_matches("portico-")
+        ))
+    );
     assert_eq!(
         p.stripe.inner.lock().unwrap().sessions[&first]["status"],
         "expired"
@@ -822,18 +873,7 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     let bob = Browser::new(&p.app);
     bob.log_in(&p.app, &format!("/portal/{}", p.w.b_key), &p.w.bob_email)
         .await;
-    let session = p
-        .stripe
-        .inner
-        .lock()
-        .unwrap()
-        .sessions
-        .values()
-        .find(|s| s["metadata"]["invoice_id"].as_str() == Some(mine.get().to_string().as_str()))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let session = p.session_of(mine);
     p.stripe.pay(&session);
     let r = bob
         .get(&format!("/portal/pay/stripe/return?session_id={session}"))
@@ -885,6 +925,27 @@ async fn bad_payment_requests_are_refused_clearly_and_record_nothing() {
     assert_eq!(p.advice(&forged).await, StatusCode::BAD_REQUEST);
     forged.retain(|(k, _)| k != "tran_check");
     assert_eq!(p.advice(&forged).await, StatusCode::BAD_REQUEST);
+    // Correctly signed, but a live transaction for a test-mode store: 400 as well.
+    let live = crate::support::telr_standin::advice(
+        TELR_STORE,
+        &p.advice_secret,
+        "sale",
+        "2",
+        "",
+        &crate::support::telr_standin::Order {
+            order_ref: "x".into(),
+            cart: format!("portico-{attempt}"),
+            amount: "700.00".into(),
+            currency: "USD".into(),
+            test: "0".into(),
+            desc: String::new(),
+            return_auth: String::new(),
+            status: 3,
+            tran_ref: None,
+        },
+        "700.00",
+    );
+    assert_eq!(p.advice(&live).await, StatusCode::BAD_REQUEST);
     assert_eq!(p.payments(mine).await, 1);
 }
 
@@ -934,6 +995,10 @@ async fn integrations_are_for_admins_keys_are_checked_sealed_and_disconnecting_r
     assert!(page.contains(&format!("sk_test_…{}", &key[key.len() - 4..])));
     assert!(!page.contains(&key) && !page.contains(&p.whsec));
     assert!(page.contains(&p.app.url(&format!("/webhooks/stripe/{}", p.w.ws.get()))));
+    assert!(
+        page.contains("saved without a live check"),
+        "the Telr form says its details are not checked live"
+    );
     let (_, home) = ann.get_text("/portal/home").await;
     assert!(home.contains("Pay now"));
     let (_, list) = ann.get_text("/portal/invoices").await;
@@ -990,5 +1055,33 @@ async fn integrations_are_for_admins_keys_are_checked_sealed_and_disconnecting_r
     assert_eq!(
         p.webhook(body, &p.stripe.sign(body, &p.whsec)).await,
         StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn the_receipt_goes_to_the_contact_who_paid_and_the_team_is_told() {
+    let p = Pay::new(true, false).await;
+    world::contact(&p.app, p.w.ws, p.w.a, "Dora", Some("dora@acme.test")).await;
+    let dora = Browser::new(&p.app);
+    let r = dora.log_in(&p.app, &p.w.a_link(), "dora@acme.test").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (inv, number) = p.invoice("USD", 70_000, 5).await;
+    p.press_pay(&dora, inv, "stripe").await;
+    let id = p.session_of(inv);
+    p.stripe.pay(&id);
+    dora.get(&format!("/portal/pay/stripe/return?session_id={id}"))
+        .await;
+    // Dora's mail: her login code, then the receipt.
+    let receipt = p.app.smtp.wait_for("dora@acme.test", 2).await;
+    assert!(
+        receipt.subject().contains(&number) && receipt.text().contains("USD 700.00"),
+        "{}",
+        receipt.text()
+    );
+    let notice = p.app.smtp.wait_for(&p.w.staff_email, 1).await;
+    assert!(notice.subject().contains("Acme Facilities"));
+    assert!(
+        p.app.smtp.to(&p.w.ann_email).is_empty(),
+        "the other contact gets no receipt"
     );
 }

@@ -5,6 +5,7 @@ pub mod api;
 pub mod chrome;
 pub mod db;
 pub mod http;
+pub mod logs;
 pub mod moto;
 pub mod records;
 pub mod smtp;
