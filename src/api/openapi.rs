@@ -6,7 +6,8 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    clients, contacts, document_routes, error, integrations, portal, products, records, work,
+    clients, contacts, document_routes, error, integrations, portal, products, records, visits,
+    work,
 };
 
 #[derive(OpenApi)]
@@ -51,6 +52,7 @@ and answer `next_cursor` (null on the last page)."
         records::get_file,
         work::create_job,
         work::update_job,
+        visits::update_visit,
         work::create_project,
         work::update_project,
         work::create_task,
@@ -91,7 +93,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "invoices", description = "Invoices: read, create and replace drafts, send, void, record offline payments"),
         (name = "quotes", description = "Quotes: read, create and replace drafts, send, mark accepted or declined"),
         (name = "payments", description = "Payments (read-only)"),
-        (name = "jobs", description = "Jobs: list, get, create, update"),
+        (name = "jobs", description = "Jobs: list, get, create, update; reschedule and assign their visits"),
         (name = "projects", description = "Projects: list, get, create, update"),
         (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests (read-only)"),

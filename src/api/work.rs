@@ -22,13 +22,13 @@ use crate::store::StoreError;
 use crate::web::ClientIp;
 
 /// Present-and-null (`Some(None)`) told apart from absent (`None`).
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
-fn id_of<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
+pub(super) fn id_of<T: std::str::FromStr>(raw: &str) -> ApiResult<T> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
 

@@ -32,6 +32,7 @@ mod staff_invoices;
 mod staff_requests;
 mod staff_sessions;
 mod staff_uploads;
+mod staff_visits;
 mod staff_work;
 
 mod scale_generate;
