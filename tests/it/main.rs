@@ -28,6 +28,7 @@ mod settings;
 mod staff_accounts;
 mod staff_client_edit;
 mod staff_clients;
+mod staff_invoice_files;
 mod staff_invoices;
 mod staff_requests;
 mod staff_sessions;

@@ -29,7 +29,7 @@ pub async fn staff_browser(app: &TestApp, w: &World) -> Browser {
 }
 
 /// A PDF-looking file of `len` bytes (the upload checks the first bytes against the name).
-fn pdf(len: usize, seed: u8) -> Vec<u8> {
+pub fn pdf(len: usize, seed: u8) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
     bytes.extend(sample(len - bytes.len(), seed));
     bytes
@@ -80,7 +80,7 @@ pub async fn upload(
     .await
 }
 
-async fn post_upload(
+pub async fn post_upload(
     staff: &Browser,
     client: ClientId,
     fields: &[(&str, &str)],
@@ -97,7 +97,7 @@ async fn post_upload(
         .unwrap()
 }
 
-async fn file_rows(app: &TestApp) -> Vec<(i64, String, i64, Option<i64>)> {
+pub async fn file_rows(app: &TestApp) -> Vec<(i64, String, i64, Option<i64>)> {
     sqlx::query_as("SELECT id, name, size_bytes, deleted_at FROM file ORDER BY id")
         .fetch_all(app.state.store.pool())
         .await
