@@ -14,7 +14,7 @@ use super::extract::{ApiJson, ApiPath};
 use super::work::{id_of, nullable};
 use crate::app::AppState;
 use crate::domain::request_form::FieldError;
-use crate::domain::work_form::{parse_instant, validate_visit, visit_notes};
+use crate::domain::work_form::{all_or_errors, noted, parse_instant, validate_visit, visit_notes};
 use crate::ids::{JobId, StaffUserId, VisitId};
 use crate::store::work::NewVisit;
 use crate::store::work_edit::VisitRow;
@@ -139,7 +139,7 @@ pub async fn update_visit(
     );
     let notes = match patch.notes.as_deref() {
         None => Some(old.notes.clone()),
-        Some(raw) => visit_notes(raw).map_err(|e| errors.push(e)).ok(),
+        Some(raw) => noted(visit_notes(raw), &mut errors),
     };
     let assigned_to = match patch.assigned_to {
         None => old.assigned_to.map(StaffUserId::from_db),
@@ -161,14 +161,8 @@ pub async fn update_visit(
         }
     };
     let status = patch.status.unwrap_or(old.status.clone());
-    let (starts_at, ends_at, status) = match validate_visit(starts, ends, &status) {
-        Ok(valid) if errors.is_empty() => valid,
-        Ok(_) => return Err(ApiError::validation(errors)),
-        Err(more) => {
-            errors.extend(more);
-            return Err(ApiError::validation(errors));
-        }
-    };
+    let (starts_at, ends_at, status) = all_or_errors(validate_visit(starts, ends, &status), errors)
+        .map_err(ApiError::validation)?;
     let notes = notes.unwrap_or_default();
     let new = NewVisit {
         starts_at,

@@ -198,6 +198,27 @@ pub fn parse_local(
     Ok(Some(zoned.timestamp().as_millisecond()))
 }
 
+/// The value of one read field, its error kept in `errors`.
+pub fn noted<T>(read: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    read.map_err(|e| errors.push(e)).ok()
+}
+
+/// A validated record when neither the validation nor the fields read before it found a
+/// problem; otherwise every problem, those in `errors` first.
+pub fn all_or_errors<V>(
+    validated: Result<V, Vec<FieldError>>,
+    mut errors: Vec<FieldError>,
+) -> Result<V, Vec<FieldError>> {
+    match validated {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
 /// `ms` as a `datetime-local` value in the workspace's time zone.
 pub fn format_local(ms: i64, tz_name: &str) -> String {
     let tz = TimeZone::get(tz_name).unwrap_or(TimeZone::UTC);

@@ -5,20 +5,19 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use serde::Deserialize;
 
 use super::files::FilesPanel;
+use super::record_form::{notice, refused, save, shown, FormErrors, NoticeQuery, Saved};
 use super::session::StaffUser;
-use super::work_common::{
-    assignable_staff, clip, errors_from_store, parse_id, project_choice, workspace_tz,
-};
+use super::work_common::{assignable_staff, clip, parse_id, project_choice, workspace_tz};
 use crate::app::AppState;
 use crate::domain::records::{display_instant, job_status_label};
 use crate::domain::request_form::FieldError;
 use crate::domain::work_form::{
-    format_local, parse_local, validate_job, JobInput, ValidJob, JOB_STATUSES, VISIT_STATUSES,
+    all_or_errors, format_local, noted, parse_local, validate_job, JobInput, ValidJob,
+    JOB_STATUSES, VISIT_STATUSES,
 };
 use crate::ids::{ClientId, JobId, ProjectId};
 use crate::store::clients::ClientRow;
@@ -87,11 +86,13 @@ pub(super) struct JobPage {
     notice: Option<&'static str>,
 }
 
-impl JobPage {
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+impl FormErrors for JobPage {
+    fn errors(&self) -> &[FieldError] {
+        &self.errors
     }
+}
 
+impl JobPage {
     fn label(&self, status: &str) -> &'static str {
         job_status_label(status)
     }
@@ -143,20 +144,11 @@ fn read_form(
         tz,
         "scheduled_start",
         "Scheduled start",
-    )
-    .unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let end = parse_local(&form.scheduled_end, tz, "scheduled_end", "Scheduled end")
-        .unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-    let project = project_choice(&form.project_id, projects).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    );
+    let start = noted(start, &mut errors).flatten();
+    let end = parse_local(&form.scheduled_end, tz, "scheduled_end", "Scheduled end");
+    let end = noted(end, &mut errors).flatten();
+    let project = noted(project_choice(&form.project_id, projects), &mut errors).flatten();
     let input = JobInput {
         title: form.title.clone(),
         description: form.description.clone(),
@@ -166,14 +158,7 @@ fn read_form(
         scheduled_end: end,
         internal_notes: form.internal_notes.clone(),
     };
-    match validate_job(&input) {
-        Ok(valid) if errors.is_empty() => Ok((valid, project)),
-        Ok(_) => Err(errors),
-        Err(more) => {
-            errors.extend(more);
-            Err(errors)
-        }
-    }
+    all_or_errors(validate_job(&input), errors).map(|valid| (valid, project))
 }
 
 fn new_job<'a>(valid: &'a ValidJob, project: Option<ProjectId>) -> NewJob<'a> {
@@ -254,10 +239,6 @@ pub(super) async fn page(
     })
 }
 
-pub(super) fn refused(page: JobPage) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-}
-
 /// `GET /staff/clients/{id}/jobs/new`.
 pub async fn new_form(
     State(state): State<AppState>,
@@ -273,11 +254,7 @@ pub async fn new_form(
         site_address: client.site_address.clone(),
         ..JobForm::default()
     };
-    Ok(Html(
-        page(&state, user, client, None, form, Vec::new(), None)
-            .await?
-            .render()?,
-    ))
+    shown(page(&state, user, client, None, form, Vec::new(), None).await?)
 }
 
 /// `POST /staff/clients/{id}/jobs`.
@@ -296,45 +273,33 @@ pub async fn create(
         .store
         .projects_of(user.workspace_id, client_id)
         .await?;
-    let errors = match read_form(&form, &tz, &projects) {
-        Ok((valid, project)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .create_job(user.workspace_id, client_id, &new_job(&valid, project), now)
-                .await
-            {
-                Ok(job) => {
-                    user.audit(
-                        &state,
-                        "job.created",
-                        ("job", job.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &valid.title,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/jobs/{job}?notice=created")).into_response()
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let read = read_form(&form, &tz, &projects);
+    let st = &state;
+    let saved = save(st, &user, &ip, read, |(valid, project)| async move {
+        let now = st.clock.now_ms();
+        let job = st
+            .store
+            .create_job(ws, client_id, &new_job(&valid, project), now)
+            .await?;
+        Ok(Saved {
+            action: "job.created",
+            subject: ("job", job.get()),
+            client_id: client_id.get(),
+            detail: valid.title,
+            next: format!("/staff/jobs/{job}?notice=created"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(page(&state, user, client, None, shown_again(&form), errors, None).await?)
 }
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
-fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+fn more_notices(notice: Option<&str>) -> Option<&'static str> {
     match notice {
-        Some("created") => Some("Job created."),
-        Some("saved") => Some("Job saved."),
         Some("visit-added") => Some("Visit added."),
         Some("visit-saved") => Some("Visit updated."),
         other => super::clients::notice_text(other),
@@ -358,12 +323,8 @@ pub async fn show(
         .await?;
     let tz = workspace_tz(&state, user.workspace_id).await?;
     let form = form_of(&job, &tz);
-    let notice = notice_text(q.notice.as_deref());
-    Ok(Html(
-        page(&state, user, client, Some(job), form, Vec::new(), notice)
-            .await?
-            .render()?,
-    ))
+    let notice = notice(&q, "Job created.", "Job saved.", more_notices);
+    shown(page(&state, user, client, Some(job), form, Vec::new(), notice).await?)
 }
 
 /// `POST /staff/jobs/{id}`: saves the edit form.
@@ -384,32 +345,25 @@ pub async fn update(
         .store
         .projects_of(user.workspace_id, client_id)
         .await?;
-    let errors = match read_form(&form, &tz, &projects) {
-        Ok((valid, project)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .update_job(user.workspace_id, job_id, &new_job(&valid, project), now)
-                .await
-            {
-                Ok(()) => {
-                    let detail = format!("{} ({})", valid.title, valid.status);
-                    user.audit(
-                        &state,
-                        "job.updated",
-                        ("job", job_id.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &detail,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/jobs/{job_id}?notice=saved")).into_response()
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let read = read_form(&form, &tz, &projects);
+    let st = &state;
+    let saved = save(st, &user, &ip, read, |(valid, project)| async move {
+        let now = st.clock.now_ms();
+        st.store
+            .update_job(ws, job_id, &new_job(&valid, project), now)
+            .await?;
+        Ok(Saved {
+            action: "job.updated",
+            subject: ("job", job_id.get()),
+            client_id: client_id.get(),
+            detail: format!("{} ({})", valid.title, valid.status),
+            next: format!("/staff/jobs/{job_id}?notice=saved"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(

@@ -27,6 +27,7 @@ pub use document_print::pdf_response as documents_pdf_response;
 pub mod files;
 mod jobs;
 mod projects;
+mod record_form;
 mod tasks;
 mod visits;
 mod work_common;

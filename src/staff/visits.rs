@@ -6,13 +6,16 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::jobs::{form_of, page, refused};
+use super::jobs::{form_of, page};
+use super::record_form::refused;
 use super::session::StaffUser;
 use super::work_common::{assignable_staff, parse_id, staff_choice, workspace_tz};
 use crate::app::AppState;
 use crate::domain::records::display_instant;
 use crate::domain::request_form::FieldError;
-use crate::domain::work_form::{parse_local, validate_visit, visit_notes, VISIT_STATUSES};
+use crate::domain::work_form::{
+    all_or_errors, noted, parse_local, validate_visit, visit_notes, VISIT_STATUSES,
+};
 use crate::ids::{ClientId, JobId, StaffUserId, VisitId};
 use crate::store::work::NewVisit;
 use crate::store::work_edit::StaffJobRow;
@@ -70,38 +73,28 @@ async fn read_form(
     let tz = workspace_tz(state, user.workspace_id).await?;
     let staff = assignable_staff(state, user.workspace_id).await?;
     let mut errors = Vec::new();
-    let mut keep = |r: Result<Option<i64>, FieldError>| {
-        r.unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        })
-    };
-    let starts = keep(parse_local(&form.starts_at, &tz, "starts_at", "Starts"));
-    let ends = keep(parse_local(&form.ends_at, &tz, "ends_at", "Ends"));
-    let notes = visit_notes(&form.notes).map_err(|e| errors.push(e)).ok();
-    let assigned_to = staff_choice(&form.assigned_to, &staff)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
+    let starts = parse_local(&form.starts_at, &tz, "starts_at", "Starts");
+    let starts = noted(starts, &mut errors).flatten();
+    let ends = parse_local(&form.ends_at, &tz, "ends_at", "Ends");
+    let ends = noted(ends, &mut errors).flatten();
+    let notes = noted(visit_notes(&form.notes), &mut errors).unwrap_or_default();
+    let assigned_to = noted(staff_choice(&form.assigned_to, &staff), &mut errors).flatten();
     let status = if form.status.trim().is_empty() {
         current_status
     } else {
         form.status.as_str()
     };
-    Ok(match validate_visit(starts, ends, status) {
-        Ok((starts_at, ends_at, status)) if errors.is_empty() => Ok(ValidVisit {
-            starts_at,
-            ends_at,
-            status,
-            notes: notes.unwrap_or_default(),
-            assigned_to,
-        }),
-        Ok(_) => Err(errors),
-        Err(more) => {
-            errors.extend(more);
-            Err(errors)
-        }
-    })
+    Ok(
+        all_or_errors(validate_visit(starts, ends, status), errors).map(
+            |(starts_at, ends_at, status)| ValidVisit {
+                starts_at,
+                ends_at,
+                status,
+                notes,
+                assigned_to,
+            },
+        ),
+    )
 }
 
 /// The job page again, with the visit form's errors.
