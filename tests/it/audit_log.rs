@@ -5,7 +5,7 @@
 use portico::store::audit::{Actor, AuditEntry};
 use reqwest::StatusCode;
 
-use crate::staff_accounts::{csrf, sign_in};
+use crate::staff_accounts::csrf;
 use crate::support::http::{csrf_of, Browser};
 use crate::support::world::World;
 use crate::support::TestApp;
@@ -34,7 +34,7 @@ async fn the_log_shows_who_when_and_where_and_filters_by_kind_and_person() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
     owner
         .post_form(
@@ -105,7 +105,7 @@ async fn the_log_pages_through_older_entries_keeping_the_filters() {
             .await
             .unwrap();
     }
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let (_, first) = owner
         .get_text(&format!("/staff/audit?show=settings&who={}", w.staff_email))
         .await;

@@ -4,8 +4,9 @@
 
 use reqwest::StatusCode;
 
-use crate::staff_uploads::{file_rows, pdf, post_upload, staff_browser};
+use crate::staff_uploads::{file_rows, pdf, post_upload};
 use crate::support::http::{csrf_of, Browser};
+use crate::support::world::staff_browser;
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 

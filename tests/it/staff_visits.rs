@@ -10,9 +10,9 @@ use portico::store::work::NewVisit;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::staff_uploads::staff_browser;
 use crate::staff_work::{api, other_workspace, submit};
 use crate::support::http::Browser;
+use crate::support::world::staff_browser;
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 
