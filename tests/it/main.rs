@@ -30,6 +30,7 @@ mod staff_client_edit;
 mod staff_clients;
 mod staff_invoice_files;
 mod staff_invoices;
+mod staff_portal_flow;
 mod staff_requests;
 mod staff_sessions;
 mod staff_uploads;
