@@ -17,6 +17,7 @@ pub mod portal;
 pub mod products;
 pub mod records;
 pub mod requests;
+pub mod visits;
 pub mod work;
 
 use axum::extract::Request;
@@ -77,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .route("/files/{id}", get(records::get_file))
         .route("/jobs", post(work::create_job))
         .route("/jobs/{id}", axum::routing::patch(work::update_job))
+        .route(
+            "/jobs/{id}/visits/{visit_id}",
+            axum::routing::patch(visits::update_visit),
+        )
         .route("/projects", post(work::create_project))
         .route("/projects/{id}", axum::routing::patch(work::update_project))
         .route("/tasks", post(work::create_task))

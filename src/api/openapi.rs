@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     clients, contacts, document_routes, error, files, integrations, portal, products, records,
-    requests, work,
+    requests, visits, work,
 };
 
 #[derive(OpenApi)]
@@ -57,6 +57,7 @@ and answer `next_cursor` (null on the last page)."
         files::upload,
         work::create_job,
         work::update_job,
+        visits::update_visit,
         work::create_project,
         work::update_project,
         work::create_task,
@@ -100,7 +101,7 @@ and answer `next_cursor` (null on the last page)."
         (name = "invoices", description = "Invoices: read, create, replace and delete drafts, send, void, record offline payments"),
         (name = "quotes", description = "Quotes: read, create, replace and delete drafts, send, mark accepted or declined"),
         (name = "payments", description = "Payments (read-only)"),
-        (name = "jobs", description = "Jobs: list, get, create, update"),
+        (name = "jobs", description = "Jobs: list, get, create, update; reschedule and assign their visits"),
         (name = "projects", description = "Projects: list, get, create, update"),
         (name = "tasks", description = "Tasks: list, get, create, update"),
         (name = "requests", description = "Client requests: list, get, take one for a client, change status and assignee, add internal notes, convert to a draft quote or job"),

@@ -198,6 +198,27 @@ pub fn parse_local(
     Ok(Some(zoned.timestamp().as_millisecond()))
 }
 
+/// The value of one read field, its error kept in `errors`.
+pub fn noted<T>(read: Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
+    read.map_err(|e| errors.push(e)).ok()
+}
+
+/// A validated record when neither the validation nor the fields read before it found a
+/// problem; otherwise every problem, those in `errors` first.
+pub fn all_or_errors<V>(
+    validated: Result<V, Vec<FieldError>>,
+    mut errors: Vec<FieldError>,
+) -> Result<V, Vec<FieldError>> {
+    match validated {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
+}
+
 /// `ms` as a `datetime-local` value in the workspace's time zone.
 pub fn format_local(ms: i64, tz_name: &str) -> String {
     let tz = TimeZone::get(tz_name).unwrap_or(TimeZone::UTC);
@@ -367,7 +388,40 @@ pub fn validate_task(input: &TaskInput) -> Result<ValidTask, Vec<FieldError>> {
     }
 }
 
-/// A visit's times and status; the end must not be before the start.
+/// How long a visit's notes may be.
+pub const VISIT_NOTES_MAX: usize = 2_000;
+
+/// A visit's notes: trimmed, at most [`VISIT_NOTES_MAX`] characters, no hidden characters.
+pub fn visit_notes(raw: &str) -> Result<String, FieldError> {
+    if let Some(e) = check_visible(raw, true, "notes", "Notes") {
+        return Err(e);
+    }
+    let notes = multi_line(raw);
+    if notes.chars().count() > VISIT_NOTES_MAX {
+        return Err(err(
+            "notes",
+            format!("Notes: at most {VISIT_NOTES_MAX} characters."),
+        ));
+    }
+    Ok(notes)
+}
+
+/// A moment given to the API: RFC 3339 with an offset (`2026-03-04T10:00:00Z`), or a
+/// local date and time (`2026-03-04T10:00`) read in the workspace's time zone.
+pub fn parse_instant(
+    raw: &str,
+    tz_name: &str,
+    field: &'static str,
+    label: &str,
+) -> Result<Option<i64>, FieldError> {
+    match raw.trim().parse::<jiff::Timestamp>() {
+        Ok(ts) => Ok(Some(ts.as_millisecond())),
+        Err(_) => parse_local(raw, tz_name, field, label),
+    }
+}
+
+/// A visit's times and status; the end must come after the start, both between the
+/// years 2000 and 2200.
 pub fn validate_visit(
     starts_at: Option<i64>,
     ends_at: Option<i64>,
@@ -381,10 +435,21 @@ pub fn validate_visit(
     if ends_at.is_none() {
         errors.push(err("ends_at", "Ends: please enter a date and time."));
     }
+    for (ms, field, label) in [
+        (starts_at, "starts_at", "Starts"),
+        (ends_at, "ends_at", "Ends"),
+    ] {
+        if ms.is_some_and(|ms| !(MIN_INSTANT_MS..=MAX_INSTANT_MS).contains(&ms)) {
+            errors.push(err(
+                field,
+                format!("{label}: not a time between the years 2000 and 2200."),
+            ));
+        }
+    }
     match (starts_at, ends_at) {
         (Some(s), Some(e)) if errors.is_empty() => {
-            if e < s {
-                Err(vec![err("ends_at", "Ends: cannot be before the start.")])
+            if e <= s {
+                Err(vec![err("ends_at", "Ends: must be after the start.")])
             } else {
                 Ok((s, e, status))
             }
@@ -503,12 +568,39 @@ mod tests {
         assert!(parse_local("tomorrow", "UTC", "s", "S").is_err());
         assert!(parse_local("2026-02-30T10:00", "UTC", "s", "S").is_err());
         assert_eq!(
-            fields(validate_visit(Some(5), Some(4), "scheduled")),
+            fields(validate_visit(Some(ms + 5), Some(ms + 4), "scheduled")),
             vec!["ends_at"]
         );
         assert_eq!(
-            fields(validate_visit(None, Some(4), "nope")),
+            fields(validate_visit(None, Some(ms), "nope")),
             vec!["status", "starts_at"]
         );
+    }
+
+    #[test]
+    fn a_visit_ends_after_it_starts_and_api_times_take_an_offset_or_the_zone() {
+        let start = 1_780_000_000_000;
+        assert_eq!(
+            validate_visit(Some(start), Some(start + 60_000), "scheduled"),
+            Ok((start, start + 60_000, "scheduled"))
+        );
+        assert_eq!(
+            fields(validate_visit(Some(start), Some(start), "scheduled")),
+            vec!["ends_at"]
+        );
+        assert_eq!(
+            fields(validate_visit(Some(0), Some(start), "scheduled")),
+            vec!["starts_at"]
+        );
+        let zoned = parse_instant("2026-03-04T10:00", "Asia/Dubai", "s", "S").unwrap();
+        let offset = parse_instant("2026-03-04T06:00:00Z", "Asia/Dubai", "s", "S").unwrap();
+        assert_eq!(zoned, offset);
+        assert!(parse_instant("soon", "UTC", "starts_at", "Starts").is_err());
+        assert_eq!(
+            visit_notes("  Ring twice \r\n").as_deref(),
+            Ok("Ring twice")
+        );
+        assert!(visit_notes(&"x".repeat(VISIT_NOTES_MAX + 1)).is_err());
+        assert!(visit_notes("a\u{202e}b").is_err());
     }
 }

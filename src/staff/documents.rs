@@ -1,6 +1,7 @@
 //! Quotes and invoices in the back office: the workspace's list (filtered by status and
 //! client) and one document's page with what can be done to it next (edit a draft, send,
-//! mark a quote accepted or declined, void an invoice, record a payment). The actions,
+//! mark a quote accepted or declined, void an invoice, record a payment, attach files to
+//! an invoice through the shared Files panel). The actions,
 //! print/PDF and settings have their own modules beside this one. Every id is looked up
 //! in the staff member's own workspace, so another workspace's is simply not found.
 
@@ -11,16 +12,18 @@ use axum::response::Html;
 use serde::Deserialize;
 
 use super::document_print::staff_printable;
+use super::files::FilesPanel;
 use super::session::StaffUser;
 use crate::app::AppState;
 use crate::domain::document_form::DocError;
 use crate::domain::money::Money;
 use crate::domain::offline_payment::method_label;
 use crate::domain::records::{display_date, display_instant, today_in};
-use crate::ids::ClientId;
+use crate::ids::{ClientId, InvoiceId};
 use crate::invoicing::print::{self, invoice_label, quote_label, Printable};
 use crate::invoicing::Problem;
 use crate::store::staff_documents::{DocKind, StaffDoc};
+use crate::store::staff_files::FileTarget;
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Path, Query};
 
@@ -317,6 +320,8 @@ struct DetailPage {
     today: String,
     amount_default: String,
     notice: Option<String>,
+    /// An invoice's Files panel (quotes have none).
+    files_panel: Option<FilesPanel>,
 }
 
 #[derive(Deserialize)]
@@ -356,7 +361,7 @@ fn notice_text(kind: DocKind, doc: &StaffDoc, notice: &str, n: &str) -> Option<S
             "Payment recorded; a receipt was emailed to {count} contact{}.",
             if count == 1 { "" } else { "s" }
         ),
-        _ => return None,
+        other => return super::clients::notice_text(Some(other)).map(str::to_string),
     })
 }
 
@@ -407,6 +412,14 @@ pub async fn detail(
     };
     let status = status_label(kind, &doc.status, doc.total_minor, doc.paid_minor);
     let invoice = kind == DocKind::Invoice;
+    let files_panel = if invoice {
+        let target = FileTarget::Invoice(InvoiceId::from_db(doc.id));
+        let client = ClientId::from_db(doc.client_id);
+        let back = format!("/staff/invoices/{}", doc.id);
+        Some(FilesPanel::for_record(&state, &user, client, target, back).await?)
+    } else {
+        None
+    };
     let view = DetailPage {
         kind_noun: kind.noun(),
         heading: printable.heading,
@@ -444,6 +457,7 @@ pub async fn detail(
             })
             .unwrap_or_default(),
         notice: notice_text(kind, &doc, &q.notice, &q.n),
+        files_panel,
         printable,
         doc,
         user,

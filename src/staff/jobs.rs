@@ -1,29 +1,31 @@
 //! Jobs of a client in the back office: create, edit and schedule (SPEC §4 statuses),
-//! link to one of the client's projects, add visits and mark them done or cancelled.
+//! link to one of the client's projects. The visits on the page are handled in
+//! `visits.rs`.
 //! The job page embeds the Files panel for attaching files to the job.
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use serde::Deserialize;
 
 use super::files::FilesPanel;
+use super::record_form::{notice, refused, save, shown, FormErrors, NoticeQuery, Saved};
 use super::session::StaffUser;
-use super::work_common::{clip, errors_from_store, parse_id, project_choice, workspace_tz};
+use super::work_common::{assignable_staff, clip, parse_id, project_choice, workspace_tz};
 use crate::app::AppState;
 use crate::domain::records::{display_instant, job_status_label};
 use crate::domain::request_form::FieldError;
 use crate::domain::work_form::{
-    format_local, parse_local, validate_job, validate_visit, JobInput, ValidJob, JOB_STATUSES,
-    VISIT_STATUSES,
+    all_or_errors, format_local, noted, parse_local, validate_job, JobInput, ValidJob,
+    JOB_STATUSES, VISIT_STATUSES,
 };
-use crate::ids::{ClientId, JobId, ProjectId, VisitId};
+use crate::ids::{ClientId, JobId, ProjectId};
 use crate::store::clients::ClientRow;
+use crate::store::staff_admin::StaffMember;
 use crate::store::staff_files::FileTarget;
-use crate::store::work::{NewJob, NewVisit};
+use crate::store::work::NewJob;
 use crate::store::work_edit::{StaffJobRow, StaffProjectRow, StaffTaskRow};
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::extract::{Form, Path, Query};
 use crate::web::ClientIp;
 
@@ -54,13 +56,19 @@ pub struct VisitView {
     pub id: i64,
     pub starts: String,
     pub ends: String,
+    /// The times as the reschedule form's `datetime-local` values.
+    pub starts_local: String,
+    pub ends_local: String,
     pub status: String,
     pub notes: String,
+    /// The assignee's id (empty for nobody) and name.
+    pub assigned_to: String,
+    pub assignee: String,
 }
 
 #[derive(Template)]
 #[template(path = "staff/job.html")]
-struct JobPage {
+pub(super) struct JobPage {
     user: StaffUser,
     client: ClientRow,
     /// `None` on the New job page.
@@ -71,22 +79,26 @@ struct JobPage {
     statuses: &'static [&'static str],
     visit_statuses: &'static [&'static str],
     visits: Vec<VisitView>,
+    /// Who a visit can be assigned to: the workspace's enabled staff.
+    staff: Vec<StaffMember>,
     tasks: Vec<StaffTaskRow>,
     files_panel: Option<FilesPanel>,
     notice: Option<&'static str>,
 }
 
-impl JobPage {
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+impl FormErrors for JobPage {
+    fn errors(&self) -> &[FieldError] {
+        &self.errors
     }
+}
 
+impl JobPage {
     fn label(&self, status: &str) -> &'static str {
         job_status_label(status)
     }
 }
 
-fn form_of(job: &StaffJobRow, tz: &str) -> JobForm {
+pub(super) fn form_of(job: &StaffJobRow, tz: &str) -> JobForm {
     JobForm {
         csrf: String::new(),
         title: job.title.clone(),
@@ -132,20 +144,11 @@ fn read_form(
         tz,
         "scheduled_start",
         "Scheduled start",
-    )
-    .unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let end = parse_local(&form.scheduled_end, tz, "scheduled_end", "Scheduled end")
-        .unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-    let project = project_choice(&form.project_id, projects).unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    );
+    let start = noted(start, &mut errors).flatten();
+    let end = parse_local(&form.scheduled_end, tz, "scheduled_end", "Scheduled end");
+    let end = noted(end, &mut errors).flatten();
+    let project = noted(project_choice(&form.project_id, projects), &mut errors).flatten();
     let input = JobInput {
         title: form.title.clone(),
         description: form.description.clone(),
@@ -155,14 +158,7 @@ fn read_form(
         scheduled_end: end,
         internal_notes: form.internal_notes.clone(),
     };
-    match validate_job(&input) {
-        Ok(valid) if errors.is_empty() => Ok((valid, project)),
-        Ok(_) => Err(errors),
-        Err(more) => {
-            errors.extend(more);
-            Err(errors)
-        }
-    }
+    all_or_errors(validate_job(&input), errors).map(|valid| (valid, project))
 }
 
 fn new_job<'a>(valid: &'a ValidJob, project: Option<ProjectId>) -> NewJob<'a> {
@@ -178,7 +174,7 @@ fn new_job<'a>(valid: &'a ValidJob, project: Option<ProjectId>) -> NewJob<'a> {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     user: StaffUser,
     client: ClientRow,
@@ -202,8 +198,12 @@ async fn page(
                     id: v.id,
                     starts: display_instant(v.starts_at, &tz),
                     ends: display_instant(v.ends_at, &tz),
+                    starts_local: format_local(v.starts_at, &tz),
+                    ends_local: format_local(v.ends_at, &tz),
                     status: v.status,
                     notes: v.notes,
+                    assigned_to: v.assigned_to.map(|s| s.to_string()).unwrap_or_default(),
+                    assignee: v.assignee_name.unwrap_or_default(),
                 })
                 .collect();
             let tasks = state
@@ -221,6 +221,7 @@ async fn page(
         }
         None => (Vec::new(), Vec::new(), None),
     };
+    let staff = assignable_staff(state, ws).await?;
     Ok(JobPage {
         user,
         client,
@@ -231,14 +232,11 @@ async fn page(
         statuses: &JOB_STATUSES,
         visit_statuses: &VISIT_STATUSES,
         visits,
+        staff,
         tasks,
         files_panel,
         notice,
     })
-}
-
-fn refused(page: JobPage) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 
 /// `GET /staff/clients/{id}/jobs/new`.
@@ -256,11 +254,7 @@ pub async fn new_form(
         site_address: client.site_address.clone(),
         ..JobForm::default()
     };
-    Ok(Html(
-        page(&state, user, client, None, form, Vec::new(), None)
-            .await?
-            .render()?,
-    ))
+    shown(page(&state, user, client, None, form, Vec::new(), None).await?)
 }
 
 /// `POST /staff/clients/{id}/jobs`.
@@ -279,45 +273,33 @@ pub async fn create(
         .store
         .projects_of(user.workspace_id, client_id)
         .await?;
-    let errors = match read_form(&form, &tz, &projects) {
-        Ok((valid, project)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .create_job(user.workspace_id, client_id, &new_job(&valid, project), now)
-                .await
-            {
-                Ok(job) => {
-                    user.audit(
-                        &state,
-                        "job.created",
-                        ("job", job.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &valid.title,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/jobs/{job}?notice=created")).into_response()
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let read = read_form(&form, &tz, &projects);
+    let st = &state;
+    let saved = save(st, &user, &ip, read, |(valid, project)| async move {
+        let now = st.clock.now_ms();
+        let job = st
+            .store
+            .create_job(ws, client_id, &new_job(&valid, project), now)
+            .await?;
+        Ok(Saved {
+            action: "job.created",
+            subject: ("job", job.get()),
+            client_id: client_id.get(),
+            detail: valid.title,
+            next: format!("/staff/jobs/{job}?notice=created"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(page(&state, user, client, None, shown_again(&form), errors, None).await?)
 }
 
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
-}
-
-fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+fn more_notices(notice: Option<&str>) -> Option<&'static str> {
     match notice {
-        Some("created") => Some("Job created."),
-        Some("saved") => Some("Job saved."),
         Some("visit-added") => Some("Visit added."),
         Some("visit-saved") => Some("Visit updated."),
         other => super::clients::notice_text(other),
@@ -341,12 +323,8 @@ pub async fn show(
         .await?;
     let tz = workspace_tz(&state, user.workspace_id).await?;
     let form = form_of(&job, &tz);
-    let notice = notice_text(q.notice.as_deref());
-    Ok(Html(
-        page(&state, user, client, Some(job), form, Vec::new(), notice)
-            .await?
-            .render()?,
-    ))
+    let notice = notice(&q, "Job created.", "Job saved.", more_notices);
+    shown(page(&state, user, client, Some(job), form, Vec::new(), notice).await?)
 }
 
 /// `POST /staff/jobs/{id}`: saves the edit form.
@@ -367,32 +345,25 @@ pub async fn update(
         .store
         .projects_of(user.workspace_id, client_id)
         .await?;
-    let errors = match read_form(&form, &tz, &projects) {
-        Ok((valid, project)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .update_job(user.workspace_id, job_id, &new_job(&valid, project), now)
-                .await
-            {
-                Ok(()) => {
-                    let detail = format!("{} ({})", valid.title, valid.status);
-                    user.audit(
-                        &state,
-                        "job.updated",
-                        ("job", job_id.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &detail,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/jobs/{job_id}?notice=saved")).into_response()
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let read = read_form(&form, &tz, &projects);
+    let st = &state;
+    let saved = save(st, &user, &ip, read, |(valid, project)| async move {
+        let now = st.clock.now_ms();
+        st.store
+            .update_job(ws, job_id, &new_job(&valid, project), now)
+            .await?;
+        Ok(Saved {
+            action: "job.updated",
+            subject: ("job", job_id.get()),
+            client_id: client_id.get(),
+            detail: format!("{} ({})", valid.title, valid.status),
+            next: format!("/staff/jobs/{job_id}?notice=saved"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(
@@ -407,139 +378,4 @@ pub async fn update(
         )
         .await?,
     )
-}
-
-#[derive(Deserialize)]
-pub struct VisitForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    starts_at: String,
-    #[serde(default)]
-    ends_at: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    notes: String,
-}
-
-/// `POST /staff/jobs/{id}/visits`.
-pub async fn add_visit(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    Form(form): Form<VisitForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    let job_id: JobId = parse_id(&id)?;
-    let job = state.store.job_row(user.workspace_id, job_id).await?;
-    let tz = workspace_tz(&state, user.workspace_id).await?;
-    let mut errors = Vec::new();
-    let starts = parse_local(&form.starts_at, &tz, "starts_at", "Starts").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let ends = parse_local(&form.ends_at, &tz, "ends_at", "Ends").unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
-    let status = if form.status.trim().is_empty() {
-        "scheduled"
-    } else {
-        form.status.as_str()
-    };
-    let notes = form.notes.trim();
-    if notes.chars().count() > 2_000 {
-        errors.push(FieldError {
-            field: "notes",
-            message: "Notes: at most 2000 characters.".into(),
-        });
-    }
-    let valid = match validate_visit(starts, ends, status) {
-        Ok(v) if errors.is_empty() => v,
-        Ok(_) => return visit_refused(&state, user, job, errors).await,
-        Err(more) => {
-            errors.extend(more);
-            return visit_refused(&state, user, job, errors).await;
-        }
-    };
-    let (starts_at, ends_at, status) = valid;
-    let new = NewVisit {
-        starts_at,
-        ends_at,
-        status,
-        assigned_to: None,
-        notes,
-    };
-    let visit = state
-        .store
-        .create_visit(user.workspace_id, job_id, &new, state.clock.now_ms())
-        .await?;
-    let detail = format!("{} {}", job.number, display_instant(starts_at, &tz));
-    user.audit(
-        &state,
-        "visit.created",
-        ("visit", visit.get()),
-        Some(job.client_id),
-        &ip,
-        &detail,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/staff/jobs/{job_id}?notice=visit-added")).into_response())
-}
-
-async fn visit_refused(
-    state: &AppState,
-    user: StaffUser,
-    job: StaffJobRow,
-    errors: Vec<FieldError>,
-) -> AppResult<Response> {
-    let client = state
-        .store
-        .client(user.workspace_id, ClientId::from_db(job.client_id))
-        .await?;
-    let tz = workspace_tz(state, user.workspace_id).await?;
-    let form = form_of(&job, &tz);
-    refused(page(state, user, client, Some(job), form, errors, None).await?)
-}
-
-#[derive(Deserialize)]
-pub struct VisitStatusForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    status: String,
-}
-
-/// `POST /staff/visits/{id}/status`.
-pub async fn visit_status(
-    State(state): State<AppState>,
-    user: StaffUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-    Form(form): Form<VisitStatusForm>,
-) -> AppResult<Response> {
-    user.check_csrf(&state, &form.csrf)?;
-    let visit: VisitId = parse_id(&id)?;
-    let Some(status) = VISIT_STATUSES.iter().find(|s| **s == form.status) else {
-        return Err(AppError::BadRequest(
-            "Status: choose scheduled, completed or cancelled.".into(),
-        ));
-    };
-    let job_id = state
-        .store
-        .set_visit_status(user.workspace_id, visit, status, state.clock.now_ms())
-        .await?;
-    let job = state.store.job_row(user.workspace_id, job_id).await?;
-    user.audit(
-        &state,
-        "visit.updated",
-        ("visit", visit.get()),
-        Some(job.client_id),
-        &ip,
-        status,
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/staff/jobs/{job_id}?notice=visit-saved")).into_response())
 }

@@ -27,7 +27,9 @@ pub use document_print::pdf_response as documents_pdf_response;
 pub mod files;
 mod jobs;
 mod projects;
+mod record_form;
 mod tasks;
+mod visits;
 mod work_common;
 
 use axum::routing::{get, post};
@@ -160,8 +162,9 @@ fn documents_router() -> Router<AppState> {
         .route("/clients/{id}/jobs/new", get(jobs::new_form))
         .route("/clients/{id}/jobs", post(jobs::create))
         .route("/jobs/{id}", get(jobs::show).post(jobs::update))
-        .route("/jobs/{id}/visits", post(jobs::add_visit))
-        .route("/visits/{id}/status", post(jobs::visit_status))
+        .route("/jobs/{id}/visits", post(visits::add_visit))
+        .route("/visits/{id}", post(visits::update_visit))
+        .route("/visits/{id}/status", post(visits::visit_status))
         .route("/clients/{id}/projects/new", get(projects::new_form))
         .route("/clients/{id}/projects", post(projects::create))
         .route("/projects/{id}", get(projects::show).post(projects::update))

@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use serde::Deserialize;
 
+use super::record_form::{no_more, notice, refused, save, shown, FormErrors, NoticeQuery, Saved};
 use super::session::StaffUser;
-use super::work_common::{clip, errors_from_store, parse_id};
+use super::work_common::{clip, parse_id};
 use crate::app::AppState;
 use crate::domain::request_form::FieldError;
 use crate::domain::work_form::{validate_project, ProjectInput, ValidProject, PROJECT_STATUSES};
@@ -94,11 +94,13 @@ struct ProjectPage {
     notice: Option<&'static str>,
 }
 
-impl ProjectPage {
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+impl FormErrors for ProjectPage {
+    fn errors(&self) -> &[FieldError] {
+        &self.errors
     }
+}
 
+impl ProjectPage {
     fn label(&self, status: &str) -> String {
         crate::store::work_edit::project_status_label(status)
     }
@@ -155,10 +157,6 @@ async fn page(
     })
 }
 
-fn refused(page: ProjectPage) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-}
-
 /// `GET /staff/clients/{id}/projects/new`.
 pub async fn new_form(
     State(state): State<AppState>,
@@ -174,11 +172,7 @@ pub async fn new_form(
         progress_pct: "0".into(),
         ..ProjectForm::default()
     };
-    Ok(Html(
-        page(&state, user, client, None, form, Vec::new(), None)
-            .await?
-            .render()?,
-    ))
+    shown(page(&state, user, client, None, form, Vec::new(), None).await?)
 }
 
 /// `POST /staff/clients/{id}/projects`.
@@ -192,38 +186,29 @@ pub async fn create(
     user.check_csrf(&state, &form.csrf)?;
     let client_id: ClientId = parse_id(&id)?;
     let client = state.store.client(user.workspace_id, client_id).await?;
-    let errors = match validate_project(&form.input()) {
-        Ok(valid) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .create_project(user.workspace_id, client_id, &new_project(&valid), now)
-                .await
-            {
-                Ok(p) => {
-                    user.audit(
-                        &state,
-                        "project.created",
-                        ("project", p.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &valid.name,
-                    )
-                    .await?;
-                    return Ok(Redirect::to(&format!("/staff/projects/{p}?notice=created"))
-                        .into_response());
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let st = &state;
+    let read = validate_project(&form.input());
+    let saved = save(st, &user, &ip, read, |valid| async move {
+        let now = st.clock.now_ms();
+        let p = st
+            .store
+            .create_project(ws, client_id, &new_project(&valid), now)
+            .await?;
+        Ok(Saved {
+            action: "project.created",
+            subject: ("project", p.get()),
+            client_id: client_id.get(),
+            detail: valid.name,
+            next: format!("/staff/projects/{p}?notice=created"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(page(&state, user, client, None, form.shown_again(), errors, None).await?)
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
 }
 
 /// `GET /staff/projects/{id}`.
@@ -241,13 +226,9 @@ pub async fn show(
         .store
         .client(user.workspace_id, ClientId::from_db(project.client_id))
         .await?;
-    let notice = match q.notice.as_deref() {
-        Some("created") => Some("Project created."),
-        Some("saved") => Some("Project saved."),
-        _ => None,
-    };
+    let notice = notice(&q, "Project created.", "Project saved.", no_more);
     let form = ProjectForm::of(&project);
-    Ok(Html(
+    shown(
         page(
             &state,
             user,
@@ -257,9 +238,8 @@ pub async fn show(
             Vec::new(),
             notice,
         )
-        .await?
-        .render()?,
-    ))
+        .await?,
+    )
 }
 
 /// `POST /staff/projects/{id}`.
@@ -278,34 +258,25 @@ pub async fn update(
         .await?;
     let client_id = ClientId::from_db(project.client_id);
     let client = state.store.client(user.workspace_id, client_id).await?;
-    let errors = match validate_project(&form.input()) {
-        Ok(valid) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .update_project(user.workspace_id, project_id, &new_project(&valid), now)
-                .await
-            {
-                Ok(()) => {
-                    let detail =
-                        format!("{} ({}, {}%)", valid.name, valid.status, valid.progress_pct);
-                    user.audit(
-                        &state,
-                        "project.updated",
-                        ("project", project_id.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &detail,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/projects/{project_id}?notice=saved"))
-                            .into_response(),
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let ws = user.workspace_id;
+    let st = &state;
+    let read = validate_project(&form.input());
+    let saved = save(st, &user, &ip, read, |valid| async move {
+        let now = st.clock.now_ms();
+        st.store
+            .update_project(ws, project_id, &new_project(&valid), now)
+            .await?;
+        Ok(Saved {
+            action: "project.updated",
+            subject: ("project", project_id.get()),
+            client_id: client_id.get(),
+            detail: format!("{} ({}, {}%)", valid.name, valid.status, valid.progress_pct),
+            next: format!("/staff/projects/{project_id}?notice=saved"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(

@@ -3,15 +3,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use serde::Deserialize;
 
+use super::record_form::{no_more, notice, refused, save, shown, FormErrors, NoticeQuery, Saved};
 use super::session::StaffUser;
-use super::work_common::{clip, errors_from_store, job_choice, parse_id, project_choice};
+use super::work_common::{clip, job_choice, parse_id, project_choice};
 use crate::app::AppState;
 use crate::domain::request_form::FieldError;
-use crate::domain::work_form::{validate_task, TaskInput, ValidTask};
+use crate::domain::work_form::{all_or_errors, noted, validate_task, TaskInput, ValidTask};
 use crate::ids::{ClientId, JobId, ProjectId, TaskId};
 use crate::store::clients::ClientRow;
 use crate::store::work::NewTask;
@@ -83,9 +83,9 @@ struct TaskPage {
     notice: Option<&'static str>,
 }
 
-impl TaskPage {
-    fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+impl FormErrors for TaskPage {
+    fn errors(&self) -> &[FieldError] {
+        &self.errors
     }
 }
 
@@ -105,19 +105,9 @@ fn read_form(
         done: form.done.is_some(),
         shared_with_client: form.shared_with_client.is_some(),
     };
-    let valid = validate_task(&input).map_err(|e| errors.extend(e)).ok();
-    let project = project_choice(&form.project_id, projects)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    let job = job_choice(&form.job_id, jobs)
-        .map_err(|e| errors.push(e))
-        .ok()
-        .flatten();
-    match valid {
-        Some(v) if errors.is_empty() => Ok((v, (project, job))),
-        _ => Err(errors),
-    }
+    let project = noted(project_choice(&form.project_id, projects), &mut errors).flatten();
+    let job = noted(job_choice(&form.job_id, jobs), &mut errors).flatten();
+    all_or_errors(validate_task(&input), errors).map(|valid| (valid, (project, job)))
 }
 
 fn new_task(v: &ValidTask, links: Links, now_ms: i64) -> NewTask<'_> {
@@ -158,10 +148,6 @@ async fn page(
     })
 }
 
-fn refused(page: TaskPage) -> AppResult<Response> {
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
-}
-
 #[derive(Deserialize)]
 pub struct NewTaskQuery {
     #[serde(default)]
@@ -186,11 +172,7 @@ pub async fn new_form(
         job_id: clip(&q.job_id),
         ..TaskForm::default()
     };
-    Ok(Html(
-        page(&state, user, client, None, form, Vec::new(), None)
-            .await?
-            .render()?,
-    ))
+    shown(page(&state, user, client, None, form, Vec::new(), None).await?)
 }
 
 /// `POST /staff/clients/{id}/tasks`.
@@ -207,39 +189,28 @@ pub async fn create(
     let ws = user.workspace_id;
     let projects = state.store.projects_of(ws, client_id).await?;
     let jobs = state.store.jobs_of(ws, client_id).await?;
-    let errors = match read_form(&form, &projects, &jobs) {
-        Ok((valid, links)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .create_task(ws, client_id, &new_task(&valid, links, now), now)
-                .await
-            {
-                Ok(t) => {
-                    user.audit(
-                        &state,
-                        "task.created",
-                        ("task", t.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &valid.title,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/tasks/{t}?notice=created")).into_response()
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let st = &state;
+    let read = read_form(&form, &projects, &jobs);
+    let saved = save(st, &user, &ip, read, |(valid, links)| async move {
+        let now = st.clock.now_ms();
+        let t = st
+            .store
+            .create_task(ws, client_id, &new_task(&valid, links, now), now)
+            .await?;
+        Ok(Saved {
+            action: "task.created",
+            subject: ("task", t.get()),
+            client_id: client_id.get(),
+            detail: valid.title,
+            next: format!("/staff/tasks/{t}?notice=created"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(page(&state, user, client, None, form.shown_again(), errors, None).await?)
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    notice: Option<String>,
 }
 
 /// `GET /staff/tasks/{id}`.
@@ -257,17 +228,9 @@ pub async fn show(
         .store
         .client(user.workspace_id, ClientId::from_db(task.client_id))
         .await?;
-    let notice = match q.notice.as_deref() {
-        Some("created") => Some("Task created."),
-        Some("saved") => Some("Task saved."),
-        _ => None,
-    };
+    let notice = notice(&q, "Task created.", "Task saved.", no_more);
     let form = TaskForm::of(&task);
-    Ok(Html(
-        page(&state, user, client, Some(task), form, Vec::new(), notice)
-            .await?
-            .render()?,
-    ))
+    shown(page(&state, user, client, Some(task), form, Vec::new(), notice).await?)
 }
 
 /// `POST /staff/tasks/{id}`.
@@ -286,42 +249,30 @@ pub async fn update(
     let client = state.store.client(ws, client_id).await?;
     let projects = state.store.projects_of(ws, client_id).await?;
     let jobs = state.store.jobs_of(ws, client_id).await?;
-    let errors = match read_form(&form, &projects, &jobs) {
-        Ok((valid, links)) => {
-            let now = state.clock.now_ms();
-            match state
-                .store
-                .update_task(ws, task_id, &new_task(&valid, links, now), now)
-                .await
-            {
-                Ok(()) => {
-                    let detail = format!(
-                        "{}{}{}",
-                        valid.title,
-                        if valid.done { ", done" } else { "" },
-                        if valid.shared_with_client {
-                            ", shared with client"
-                        } else {
-                            ""
-                        }
-                    );
-                    user.audit(
-                        &state,
-                        "task.updated",
-                        ("task", task_id.get()),
-                        Some(client_id.get()),
-                        &ip,
-                        &detail,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/staff/tasks/{task_id}?notice=saved"))
-                            .into_response(),
-                    );
-                }
-                Err(e) => errors_from_store(e)?,
-            }
-        }
+    let st = &state;
+    let read = read_form(&form, &projects, &jobs);
+    let saved = save(st, &user, &ip, read, |(valid, links)| async move {
+        let now = st.clock.now_ms();
+        st.store
+            .update_task(ws, task_id, &new_task(&valid, links, now), now)
+            .await?;
+        let done = if valid.done { ", done" } else { "" };
+        let shared = if valid.shared_with_client {
+            ", shared with client"
+        } else {
+            ""
+        };
+        Ok(Saved {
+            action: "task.updated",
+            subject: ("task", task_id.get()),
+            client_id: client_id.get(),
+            detail: format!("{}{done}{shared}", valid.title),
+            next: format!("/staff/tasks/{task_id}?notice=saved"),
+        })
+    })
+    .await?;
+    let errors = match saved {
+        Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
     refused(

@@ -179,8 +179,8 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<VisitId> {
         check_one_of("status", new.status, &VISIT_STATUSES)?;
-        if new.ends_at < new.starts_at {
-            return Err(invalid("end: cannot be before the start"));
+        if new.ends_at <= new.starts_at {
+            return Err(invalid("end: must be after the start"));
         }
         let id = VisitId::new();
         let mut tx = self.begin_write().await?;
@@ -320,7 +320,11 @@ async fn insert_request_event(
 }
 
 /// An active staff user of the workspace.
-async fn ensure_staff(tx: &mut Tx<'_>, ws: WorkspaceId, staff: StaffUserId) -> StoreResult<()> {
+pub(super) async fn ensure_staff(
+    tx: &mut Tx<'_>,
+    ws: WorkspaceId,
+    staff: StaffUserId,
+) -> StoreResult<()> {
     let found: Option<(i64,)> = sqlx::query_as(
         "SELECT id FROM staff_user WHERE workspace_id = $1 AND id = $2 AND disabled_at IS NULL",
     )

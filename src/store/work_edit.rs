@@ -96,6 +96,9 @@ pub struct VisitRow {
     pub ends_at: i64,
     pub status: String,
     pub notes: String,
+    /// The staff member the visit is assigned to, and their name.
+    pub assigned_to: Option<i64>,
+    pub assignee_name: Option<String>,
 }
 
 const JOB_SELECT: &str =
@@ -198,8 +201,10 @@ impl Store {
     /// A job's visits in time order.
     pub async fn visits_of(&self, ws: WorkspaceId, job: JobId) -> StoreResult<Vec<VisitRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, job_id, starts_at, ends_at, status, notes FROM visit
-             WHERE workspace_id = $1 AND job_id = $2 ORDER BY starts_at, id",
+            "SELECT v.id, v.job_id, v.starts_at, v.ends_at, v.status, v.notes, v.assigned_to,
+                    s.name AS assignee_name
+             FROM visit v LEFT JOIN staff_user s ON s.id = v.assigned_to
+             WHERE v.workspace_id = $1 AND v.job_id = $2 ORDER BY v.starts_at, v.id",
         )
         .bind(ws.get())
         .bind(job.get())

@@ -4,7 +4,7 @@
 
 use fantoccini::{Client, Locator};
 
-use crate::support::chrome::{wait_for_path, Chrome};
+use crate::support::chrome::{staff_sign_in, wait_for_path, Chrome};
 use crate::support::http::Browser;
 use crate::support::records;
 use crate::support::world::World;
@@ -184,25 +184,7 @@ async fn the_back_office_pages_pass_axe() {
             .into_iter()
             .map(|v| format!("staff sign-in: {v}")),
     );
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_password)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/staff/clients").await;
+    staff_sign_in(c, &app.base, &w.staff_email, &w.staff_password).await;
 
     let request = app
         .state

@@ -96,23 +96,6 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
-
 /// The token shown once on the page after creating one.
 fn shown_token(page: &str) -> String {
     let marker = "id=\"token-value\">";
@@ -124,7 +107,7 @@ fn shown_token(page: &str) -> String {
 async fn an_owner_creates_a_token_shown_once_uses_it_and_revokes_it() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let staff = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let staff = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
 
     let (status, page) = staff.get_text("/staff/api-tokens").await;
     assert_eq!(status, StatusCode::OK);
@@ -219,7 +202,7 @@ async fn a_member_cannot_see_create_or_revoke_tokens() {
         .fetch_one(app.state.store.pool())
         .await
         .unwrap();
-    let member = sign_in(&app, "member@cedar.test", "member password 1234").await;
+    let member = Browser::staff(&app, "member@cedar.test", "member password 1234").await;
     let (status, clients) = member.get_text("/staff/clients").await;
     assert_eq!(status, StatusCode::OK);
     assert!(!clients.contains("/staff/api-tokens"), "no nav link");
@@ -1011,6 +994,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/quotes/{id}/decision"),
     ("post", "/api/v1/jobs"),
     ("patch", "/api/v1/jobs/{id}"),
+    ("patch", "/api/v1/jobs/{id}/visits/{visit_id}"),
     ("post", "/api/v1/projects"),
     ("patch", "/api/v1/projects/{id}"),
     ("post", "/api/v1/tasks"),

@@ -5,7 +5,7 @@
 use portico::store::audit::{Actor, AuditEntry};
 use reqwest::StatusCode;
 
-use crate::staff_accounts::{csrf, sign_in};
+use crate::staff_accounts::csrf;
 use crate::support::http::{csrf_of, Browser};
 use crate::support::world::World;
 use crate::support::TestApp;
@@ -34,7 +34,7 @@ async fn the_log_shows_who_when_and_where_and_filters_by_kind_and_person() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
     owner
         .post_form(
@@ -105,7 +105,7 @@ async fn the_log_pages_through_older_entries_keeping_the_filters() {
             .await
             .unwrap();
     }
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let (_, first) = owner
         .get_text(&format!("/staff/audit?show=settings&who={}", w.staff_email))
         .await;
@@ -144,7 +144,7 @@ async fn staff_pdf_and_file_downloads_are_logged_with_who_when_and_where() {
     let (invoice, number) =
         crate::support::world::invoice(&app, w.ws, w.a, "sent", 5, "AED", 10_000).await;
     let (a_job, _) = crate::files::job(&app, w.ws, w.a, "in_progress").await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let r = crate::staff_uploads::upload(
         &owner,
         w.a,
@@ -191,7 +191,7 @@ async fn members_are_refused_the_audit_log_with_a_clear_message() {
     let w = World::seed(&app).await;
     crate::staff_accounts::add_staff(&app, w.ws, "mo@cedar.test", "member").await;
     crate::staff_accounts::add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
-    let member = sign_in(&app, "mo@cedar.test", crate::staff_accounts::PASSWORD).await;
+    let member = Browser::staff(&app, "mo@cedar.test", crate::staff_accounts::PASSWORD).await;
     let (_, clients) = member.get_text("/staff/clients").await;
     assert!(
         !clients.contains("href=\"/staff/audit\""),
@@ -209,13 +209,13 @@ async fn members_are_refused_the_audit_log_with_a_clear_message() {
         );
         assert!(!page.contains("staff.login<"), "no entries leak");
     }
-    let admin = sign_in(&app, "ada@cedar.test", crate::staff_accounts::PASSWORD).await;
+    let admin = Browser::staff(&app, "ada@cedar.test", crate::staff_accounts::PASSWORD).await;
     let (status, page) = admin.get_text("/staff/audit").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("href=\"/staff/audit\""),
         "admins see the link"
     );
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     assert_eq!(owner.get_text("/staff/audit").await.0, StatusCode::OK);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::support::chrome::{wait_for_path, Chrome, Server};
+use crate::support::chrome::{portal_sign_in, wait_for_path, Chrome, Server};
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 
@@ -94,47 +94,6 @@ async fn a_contact_signs_in_with_an_emailed_code_in_a_real_browser_and_sees_only
     c.clone().close().await.unwrap();
 }
 
-/// Signs in through the real pages and returns at the portal home.
-async fn sign_in(
-    c: &fantoccini::Client,
-    app: &TestApp,
-    base: &str,
-    link: &str,
-    email: &str,
-    nth_mail: usize,
-) {
-    c.goto(&format!("{base}{link}")).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//button[normalize-space()='Email me a code']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    wait_for_path(c, "/portal/verify").await;
-    let code = app.smtp.wait_for(email, nth_mail).await.code().unwrap();
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/portal/home").await;
-}
-
 #[tokio::test]
 async fn every_section_and_a_record_of_each_kind_open_by_clicking_in_a_real_browser() {
     let app = TestApp::spawn().await;
@@ -142,7 +101,7 @@ async fn every_section_and_a_record_of_each_kind_open_by_clicking_in_a_real_brow
     crate::support::records::seed(&app, w.ws, w.a, "ACME").await;
     let chrome = Chrome::start().await;
     let c = &chrome.client;
-    sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email, 1).await;
+    portal_sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email).await;
 
     for (label, heading, record_link) in [
         ("Requests", "Requests", Some("/portal/requests/")),
@@ -200,7 +159,7 @@ async fn a_client_sends_a_request_in_a_real_browser_and_sees_it_listed() {
     let w = World::seed(&app).await;
     let chrome = Chrome::start().await;
     let c = &chrome.client;
-    sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email, 1).await;
+    portal_sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email).await;
 
     c.find(Locator::XPath("//a[normalize-space()='New request']"))
         .await

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::staff_accounts::{add_staff, csrf, sign_in};
+use crate::staff_accounts::{add_staff, csrf};
 use crate::support::http::Browser;
 use crate::support::world::World;
 use crate::support::TestApp;
@@ -45,7 +45,7 @@ async fn products(app: &TestApp) -> Vec<(i64, String, i64, i64, Option<i64>)> {
 async fn the_portal_lists_only_flagged_unarchived_items() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
 
     for (name, visible) in [
@@ -149,7 +149,7 @@ async fn the_portal_lists_only_flagged_unarchived_items() {
 async fn bad_items_are_refused_by_field_and_members_only_look() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
     for (field, value, says) in [
         ("name", " ", "Name: cannot be empty."),
@@ -175,7 +175,7 @@ async fn bad_items_are_refused_by_field_and_members_only_look() {
     assert!(products(&app).await.is_empty());
 
     add_staff(&app, w.ws, "mo@cedar.test", "member").await;
-    let member = sign_in(&app, "mo@cedar.test", "a long staff password 42").await;
+    let member = Browser::staff(&app, "mo@cedar.test", "a long staff password 42").await;
     assert_eq!(
         member.get("/staff/catalogue").await.status(),
         StatusCode::OK
@@ -367,7 +367,7 @@ async fn the_api_creates_updates_and_archives_products_in_its_workspace() {
 
     // A staff page for another workspace's item is a 404 too.
     add_staff(&app, other, "boss@other.test", "owner").await;
-    let boss = sign_in(&app, "boss@other.test", "a long staff password 42").await;
+    let boss = Browser::staff(&app, "boss@other.test", "a long staff password 42").await;
     assert_eq!(
         boss.get(&format!("/staff/catalogue/{id}")).await.status(),
         StatusCode::NOT_FOUND

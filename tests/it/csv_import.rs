@@ -5,8 +5,9 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::staff_uploads::{multipart, staff_browser};
+use crate::staff_uploads::multipart;
 use crate::support::http::{csrf_of, Browser};
+use crate::support::world::staff_browser;
 use crate::support::world::World;
 use crate::support::TestApp;
 

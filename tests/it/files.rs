@@ -713,7 +713,7 @@ async fn a_contact_downloads_a_file_in_a_real_browser_and_gets_its_exact_name_an
     use fantoccini::Locator;
     use std::time::Duration;
 
-    use crate::support::chrome::{Chrome, Server};
+    use crate::support::chrome::{portal_sign_in, Chrome, Server};
 
     // Arrange: the built binary serves the test database; the file's bytes go into its store.
     let app = TestApp::spawn().await;
@@ -737,42 +737,7 @@ async fn a_contact_downloads_a_file_in_a_real_browser_and_gets_its_exact_name_an
     let c = &chrome.client;
 
     // Act: sign in as a person would, then click the file's link on the Files page.
-    c.goto(&format!("{}{}", server.base, w.a_link()))
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.ann_email)
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//button[normalize-space()='Email me a code']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    let mail = app.smtp.wait_for(&w.ann_email, 1).await;
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&mail.code().unwrap())
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    for _ in 0..100 {
-        if c.current_url().await.unwrap().path() == "/portal/home" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    portal_sign_in(c, &app, &server.base, &w.a_link(), &w.ann_email).await;
     c.goto(&format!("{}/portal/files", server.base))
         .await
         .unwrap();

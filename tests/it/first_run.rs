@@ -7,7 +7,7 @@ use portico::domain::email::EmailAddress;
 use portico::ids::{StaffUserId, WorkspaceId};
 use reqwest::StatusCode;
 
-use crate::staff_accounts::{count, location, sign_in};
+use crate::staff_accounts::{count, location};
 use crate::support::http::{csrf_of, Browser};
 use crate::support::world::World;
 use crate::support::TestApp;
@@ -93,7 +93,7 @@ async fn first_run_setup_creates_one_owner_then_disappears() {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM staff_user").await, 1);
-    sign_in(&app, "me@lakeside.test", "my long owner password").await;
+    Browser::staff(&app, "me@lakeside.test", "my long owner password").await;
 }
 
 #[tokio::test]

@@ -33,10 +33,13 @@ mod settings;
 mod staff_accounts;
 mod staff_client_edit;
 mod staff_clients;
+mod staff_invoice_files;
 mod staff_invoices;
+mod staff_portal_flow;
 mod staff_requests;
 mod staff_sessions;
 mod staff_uploads;
+mod staff_visits;
 mod staff_work;
 
 mod scale_generate;

@@ -6,7 +6,7 @@
 use fantoccini::Locator;
 use reqwest::StatusCode;
 
-use crate::support::chrome::{wait_for_path, Chrome};
+use crate::support::chrome::{portal_sign_in, wait_for_path, Chrome};
 use crate::support::http::{csrf_of, Browser};
 use crate::support::stripe_standin::StripeStandIn;
 use crate::support::telr_standin::TelrStandIn;
@@ -26,23 +26,6 @@ pub(crate) struct Pay {
     pub(crate) staff: Browser,
 }
 
-async fn staff_browser(app: &TestApp, email: &str, password: &str) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
-
 impl Pay {
     pub(crate) async fn new(stripe_on: bool, telr_on: bool) -> Pay {
         let stripe = StripeStandIn::start().await;
@@ -55,7 +38,7 @@ impl Pay {
         })
         .await;
         let w = World::seed(&app).await;
-        let staff = staff_browser(&app, &w.staff_email, &w.staff_password).await;
+        let staff = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
         let whsec = format!(
             "whsec_{}",
             portico::crypto::random_token(24).replace('-', "x")
@@ -235,36 +218,7 @@ pub(crate) fn location(r: &reqwest::Response) -> String {
 }
 
 async fn chrome_sign_in(c: &fantoccini::Client, p: &Pay) {
-    c.goto(&p.app.url(&p.w.a_link())).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&p.w.ann_email)
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//button[normalize-space()='Email me a code']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    wait_for_path(c, "/portal/verify").await;
-    let mail = p.app.smtp.wait_for(&p.w.ann_email, 1).await;
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&mail.code().unwrap())
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/portal/home").await;
+    portal_sign_in(c, &p.app, &p.app.base, &p.w.a_link(), &p.w.ann_email).await;
 }
 
 async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -1019,7 +973,7 @@ async fn integrations_are_for_admins_keys_are_checked_sealed_and_disconnecting_r
         )
         .await
         .unwrap();
-    let member = staff_browser(&p.app, "member@cedar.test", "a long member password 42").await;
+    let member = Browser::staff(&p.app, "member@cedar.test", "a long member password 42").await;
     let (status, _) = member.get_text("/staff/integrations").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, clients) = member.get_text("/staff/clients").await;

@@ -4,25 +4,8 @@ use jiff::SignedDuration;
 use reqwest::StatusCode;
 
 use crate::support::http::{csrf_of, Browser};
-use crate::support::world::World;
+use crate::support::world::{staff_browser, World};
 use crate::support::TestApp;
-
-async fn staff_browser(app: &TestApp, w: &World) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", &w.staff_email),
-                ("password", &w.staff_password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
 
 async fn toggle(staff: &Browser, client: &str, on: bool) {
     let (_, page) = staff.get_text(&format!("/staff/clients/{client}")).await;

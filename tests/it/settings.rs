@@ -5,7 +5,7 @@
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 
-use crate::staff_accounts::{add_staff, csrf, sign_in};
+use crate::staff_accounts::{add_staff, csrf};
 use crate::support::http::Browser;
 use crate::support::world::World;
 use crate::support::TestApp;
@@ -66,7 +66,7 @@ async fn snapshot(app: &TestApp) -> Vec<String> {
 async fn saved_settings_reach_the_portal_and_its_session_lengths() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let (status, page) = owner.get_text("/staff/settings").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Asia/Dubai") && page.contains("AED"));
@@ -126,7 +126,7 @@ async fn saved_settings_reach_the_portal_and_its_session_lengths() {
 async fn bad_settings_are_refused_by_field_and_change_nothing() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let before = snapshot(&app).await;
     let token = csrf(&owner).await;
     for (field, value, says) in [
@@ -223,7 +223,7 @@ fn png(len: usize) -> Vec<u8> {
 async fn a_logo_must_be_a_small_image_and_then_shows_in_the_portal() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let token = csrf(&owner).await;
     let before = snapshot(&app).await;
 
@@ -249,7 +249,7 @@ async fn a_logo_must_be_a_small_image_and_then_shows_in_the_portal() {
 
     // A member may not upload one.
     add_staff(&app, w.ws, "mo@cedar.test", "member").await;
-    let member = sign_in(&app, "mo@cedar.test", "a long staff password 42").await;
+    let member = Browser::staff(&app, "mo@cedar.test", "a long staff password 42").await;
     let r = upload(&member, &csrf(&member).await, "logo.png", &png(100)).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(snapshot(&app).await, before);
@@ -285,7 +285,7 @@ async fn members_cannot_open_or_save_settings() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
     add_staff(&app, w.ws, "mo@cedar.test", "member").await;
-    let member = sign_in(&app, "mo@cedar.test", "a long staff password 42").await;
+    let member = Browser::staff(&app, "mo@cedar.test", "a long staff password 42").await;
     let before = snapshot(&app).await;
     assert_eq!(
         member.get("/staff/settings").await.status(),
@@ -316,7 +316,7 @@ async fn logo_id(app: &TestApp) -> Option<i64> {
 async fn a_replaced_or_removed_logo_leaves_no_bytes_behind_in_the_file_store() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let token = csrf(&owner).await;
 
     let r = upload(&owner, &token, "first.png", &png(1000)).await;

@@ -31,13 +31,6 @@ pub async fn add_staff(app: &TestApp, ws: WorkspaceId, email: &str, role: &str) 
 }
 
 /// Signs in through the login form; panics unless it succeeds.
-pub async fn sign_in(app: &TestApp, email: &str, password: &str) -> Browser {
-    let b = Browser::new(app);
-    let r = try_sign_in(&b, email, password).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
-    b
-}
-
 pub async fn try_sign_in(b: &Browser, email: &str, password: &str) -> reqwest::Response {
     let (_, page) = b.get_text("/staff/login").await;
     b.post_form(
@@ -147,7 +140,7 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
         .await
         .unwrap();
     add_staff(&app, w.ws, "mo@cedar.test", "member").await;
-    let member = sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    let member = Browser::staff(&app, "mo@cedar.test", PASSWORD).await;
     let token = csrf(&member).await;
     let before = admin_state(&app).await;
 
@@ -219,7 +212,7 @@ async fn members_are_refused_every_admin_route_and_nothing_changes() {
 
     // An admin gets the same pages, and the same form changes things.
     add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
-    let admin = sign_in(&app, "ada@cedar.test", PASSWORD).await;
+    let admin = Browser::staff(&app, "ada@cedar.test", PASSWORD).await;
     for path in [
         "/staff/team".to_string(),
         "/staff/api-tokens".to_string(),
@@ -308,7 +301,7 @@ async fn accept(b: &Browser, link: &str, name: &str, password: &str) -> reqwest:
 async fn an_invitation_by_email_creates_an_account_once() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
 
     let r = invite(&owner, " Nadia@Cedar.test ", "admin").await;
     assert_eq!(location(&r), "/staff/team?done=invited");
@@ -358,7 +351,7 @@ async fn an_invitation_by_email_creates_an_account_once() {
     assert_eq!(role, "admin");
 
     // The password works on the sign-in page.
-    sign_in(&app, "nadia@cedar.test", "nadia's long password").await;
+    Browser::staff(&app, "nadia@cedar.test", "nadia's long password").await;
 
     // The link is used up.
     let again = Browser::new(&app);
@@ -391,7 +384,7 @@ async fn an_invitation_by_email_creates_an_account_once() {
 async fn expired_withdrawn_and_unknown_invitations_are_refused() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
 
     invite(&owner, "late@cedar.test", "member").await;
     let link = invite_link(&app, "late@cedar.test", 1).await;
@@ -416,7 +409,7 @@ async fn expired_withdrawn_and_unknown_invitations_are_refused() {
 
     // A new invitation (the owner's session expired with the clock) replaces nothing
     // else; withdrawing it kills its link.
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     invite(&owner, "late@cedar.test", "member").await;
     let second = invite_link(&app, "late@cedar.test", 2).await;
     assert_ne!(second, link);
@@ -462,8 +455,8 @@ async fn only_owners_touch_owners_and_the_last_owner_stays() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
     let admin_id = add_staff(&app, w.ws, "ada@cedar.test", "admin").await;
-    let admin = sign_in(&app, "ada@cedar.test", PASSWORD).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let admin = Browser::staff(&app, "ada@cedar.test", PASSWORD).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let owner_path = format!("/staff/team/{}", w.staff);
 
     // An admin can neither demote nor disable an owner, nor invite one.
@@ -539,10 +532,10 @@ async fn a_disabled_member_is_signed_out_at_once_and_cannot_sign_in() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
     let mo = add_staff(&app, w.ws, "mo@cedar.test", "member").await;
-    let member = sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    let member = Browser::staff(&app, "mo@cedar.test", PASSWORD).await;
     assert_eq!(member.get("/staff/clients").await.status(), StatusCode::OK);
 
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
     let r = owner
         .post_form(&format!("/staff/team/{mo}/disable"), &[("_csrf", &t)])
@@ -562,7 +555,7 @@ async fn a_disabled_member_is_signed_out_at_once_and_cannot_sign_in() {
         .post_form(&format!("/staff/team/{mo}/enable"), &[("_csrf", &t)])
         .await;
     assert_eq!(location(&r), "/staff/team?done=enabled");
-    sign_in(&app, "mo@cedar.test", PASSWORD).await;
+    Browser::staff(&app, "mo@cedar.test", PASSWORD).await;
     let actions = count(
         &app,
         "SELECT COUNT(*) FROM audit_event WHERE action IN ('staff.disabled', 'staff.enabled')",
@@ -590,7 +583,7 @@ async fn another_workspaces_staff_and_invites_are_not_found() {
         .await
         .unwrap();
     let stranger = add_staff(&app, other_ws, "x@other.test", "member").await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     let t = csrf(&owner).await;
     let their_invite = app
         .state
@@ -634,7 +627,7 @@ async fn another_workspaces_staff_and_invites_are_not_found() {
 async fn an_invitation_sent_twice_at_once_creates_one_account() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
-    let owner = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     invite(&owner, "twice@cedar.test", "member").await;
     let link = invite_link(&app, "twice@cedar.test", 1).await;
     let (a, b) = (Browser::new(&app), Browser::new(&app));

@@ -3,8 +3,8 @@
 
 use reqwest::StatusCode;
 
-use crate::staff_uploads::staff_browser;
 use crate::support::http::{csrf_of, Browser};
+use crate::support::world::staff_browser;
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 

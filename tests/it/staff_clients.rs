@@ -5,25 +5,8 @@
 use reqwest::StatusCode;
 
 use crate::support::http::{csrf_of, Browser};
-use crate::support::world::World;
+use crate::support::world::{staff_browser, World};
 use crate::support::TestApp;
-
-async fn staff_browser(app: &TestApp, w: &World) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", &w.staff_email),
-                ("password", &w.staff_password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
 
 /// A form's fields, the field expected to be refused, and its label in the message.
 type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);

@@ -15,25 +15,8 @@ use crate::support::stripe_standin::StripeStandIn;
 use crate::support::world::{self, World};
 use crate::support::{Options, TestApp};
 
-pub async fn staff_browser(app: &TestApp, email: &str, password: &str) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
-
 async fn owner(app: &TestApp, w: &World) -> Browser {
-    staff_browser(app, &w.staff_email, &w.staff_password).await
+    Browser::staff(app, &w.staff_email, &w.staff_password).await
 }
 
 fn today(app: &TestApp) -> String {
@@ -916,7 +899,7 @@ fn page_id(html: &str) -> String {
 /// emailed code and opens the invoice from the list.
 #[tokio::test]
 async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_it() {
-    use crate::support::chrome::{wait_for_path, Chrome};
+    use crate::support::chrome::{portal_sign_in, staff_sign_in, wait_for_path, Chrome};
     use fantoccini::Locator;
 
     let app = TestApp::spawn().await;
@@ -924,26 +907,7 @@ async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_
     let chrome = Chrome::start().await;
     let c = &chrome.client;
 
-    c.goto(&app.url("/staff/login")).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_password)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/staff/clients").await;
+    staff_sign_in(c, &app.base, &w.staff_email, &w.staff_password).await;
 
     c.find(Locator::XPath("//nav//a[normalize-space()='Invoices']"))
         .await
@@ -1050,36 +1014,7 @@ async fn staff_create_and_send_an_invoice_in_a_real_browser_and_the_client_sees_
     // The client: the invoice email, then a sign-in code, then the invoice in the portal.
     let mail = app.smtp.wait_for(&w.ann_email, 1).await;
     assert!(mail.subject().contains("Invoice INV-0001"));
-    c.goto(&app.url(&w.a_link())).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.ann_email)
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//button[normalize-space()='Email me a code']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    wait_for_path(c, "/portal/verify").await;
-    let code = app.smtp.wait_for(&w.ann_email, 2).await.code().unwrap();
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/portal/home").await;
+    portal_sign_in(c, &app, &app.base, &w.a_link(), &w.ann_email).await;
     c.goto(&app.url("/portal/invoices")).await.unwrap();
     c.find(Locator::XPath(
         "//main//a[contains(normalize-space(), 'INV-0001')]",
@@ -1153,7 +1088,7 @@ async fn members_author_invoices_but_only_admins_change_the_numbering() {
         )
         .await
         .unwrap();
-    let member = staff_browser(&app, "member@cedar.test", "a long member password 42").await;
+    let member = Browser::staff(&app, "member@cedar.test", "a long member password 42").await;
     let (_, list) = member.get_text("/staff/invoices").await;
     assert!(
         !list.contains("/staff/invoices/numbering"),

@@ -12,25 +12,8 @@ use crate::support::http::{csrf_of, Browser};
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 
-async fn staff_browser(app: &TestApp, email: &str, password: &str) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
-
 async fn owner(app: &TestApp, w: &World) -> Browser {
-    staff_browser(app, &w.staff_email, &w.staff_password).await
+    Browser::staff(app, &w.staff_email, &w.staff_password).await
 }
 
 /// The value of a hidden input named `name`.
@@ -426,7 +409,7 @@ async fn assignment_takes_only_this_workspaces_staff() {
     assert_eq!(assigned, sam.get());
 
     // "Assigned to me": Sam sees it, the owner does not.
-    let sam_b = staff_browser(&app, "sam@cedar.test", "a long member password 42").await;
+    let sam_b = Browser::staff(&app, "sam@cedar.test", "a long member password 42").await;
     let (_, mine) = sam_b.get_text("/staff/requests?mine=1").await;
     assert!(mine.contains("Assign me"));
     let (_, mine) = staff.get_text("/staff/requests?mine=1").await;

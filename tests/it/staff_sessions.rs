@@ -4,8 +4,8 @@
 use jiff::SignedDuration;
 use reqwest::StatusCode;
 
-use crate::staff_accounts::{count, location, sign_in};
-use crate::support::http::csrf_of;
+use crate::staff_accounts::{count, location};
+use crate::support::http::{csrf_of, Browser};
 use crate::support::world::World;
 use crate::support::TestApp;
 
@@ -15,7 +15,7 @@ async fn staff_sessions_end_when_idle_too_old_or_signed_out() {
     let w = World::seed(&app).await;
 
     // Idle for the configured hour.
-    let b = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let b = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     app.clock.advance(SignedDuration::from_mins(59));
     assert_eq!(b.get("/staff/clients").await.status(), StatusCode::OK);
     app.clock.advance(SignedDuration::from_mins(60));
@@ -31,7 +31,7 @@ async fn staff_sessions_end_when_idle_too_old_or_signed_out() {
     );
 
     // Busy all day, but no longer than twelve hours in total.
-    let b = sign_in(&app, &w.staff_email, &w.staff_password).await;
+    let b = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
     for _ in 0..23 {
         app.clock.advance(SignedDuration::from_mins(30));
         assert_eq!(b.get("/staff/clients").await.status(), StatusCode::OK);

@@ -8,25 +8,8 @@ use reqwest::StatusCode;
 
 use crate::files::{job, sample};
 use crate::support::http::{csrf_of, Browser};
-use crate::support::world::{self, World};
+use crate::support::world::{self, staff_browser, World};
 use crate::support::{Options, TestApp};
-
-pub async fn staff_browser(app: &TestApp, w: &World) -> Browser {
-    let b = Browser::new(app);
-    let (_, page) = b.get_text("/staff/login").await;
-    let r = b
-        .post_form(
-            "/staff/login",
-            &[
-                ("_csrf", &csrf_of(&page)),
-                ("email", &w.staff_email),
-                ("password", &w.staff_password),
-            ],
-        )
-        .await;
-    assert_eq!(r.headers()["location"], "/staff/clients");
-    b
-}
 
 /// A PDF-looking file of `len` bytes (the upload checks the first bytes against the name).
 pub fn pdf(len: usize, seed: u8) -> Vec<u8> {
@@ -80,7 +63,7 @@ pub async fn upload(
     .await
 }
 
-async fn post_upload(
+pub async fn post_upload(
     staff: &Browser,
     client: ClientId,
     fields: &[(&str, &str)],
@@ -463,7 +446,9 @@ async fn another_workspaces_clients_records_and_files_are_not_found() {
 /// client's record; the client signs in with an emailed code and downloads it.
 #[tokio::test]
 async fn staff_attach_a_file_to_a_job_in_a_real_browser_and_the_client_downloads_it() {
-    use crate::support::chrome::{wait_for_path, Chrome, Server};
+    use crate::support::chrome::{
+        portal_sign_in, staff_sign_in, wait_for_download, Chrome, Server,
+    };
     use fantoccini::Locator;
     use std::time::Duration;
 
@@ -481,28 +466,7 @@ async fn staff_attach_a_file_to_a_job_in_a_real_browser_and_the_client_downloads
     let c = &chrome.client;
 
     // Staff: sign in, open the client, choose the job, pick the file, upload.
-    c.goto(&format!("{}/staff/login", server.base))
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(&w.staff_password)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/staff/clients").await;
+    staff_sign_in(c, &server.base, &w.staff_email, &w.staff_password).await;
     c.goto(&format!("{}/staff/clients/{}", server.base, w.a))
         .await
         .unwrap();
@@ -540,38 +504,7 @@ async fn staff_attach_a_file_to_a_job_in_a_real_browser_and_the_client_downloads
 
     // Client: a fresh sign-in on the portal link, then the job's page, then the file.
     c.delete_all_cookies().await.unwrap();
-    c.goto(&format!("{}{}", server.base, w.a_link()))
-        .await
-        .unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(&w.ann_email)
-        .await
-        .unwrap();
-    c.find(Locator::XPath(
-        "//button[normalize-space()='Email me a code']",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    wait_for_path(c, "/portal/verify").await;
-    let code = app.smtp.wait_for(&w.ann_email, 1).await.code().unwrap();
-    c.find(Locator::Id("code"))
-        .await
-        .unwrap()
-        .send_keys(&code)
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_path(c, "/portal/home").await;
+    portal_sign_in(c, &app, &server.base, &w.a_link(), &w.ann_email).await;
     c.goto(&format!("{}/portal/jobs/{a_job}", server.base))
         .await
         .unwrap();
@@ -583,20 +516,6 @@ async fn staff_attach_a_file_to_a_job_in_a_real_browser_and_the_client_downloads
         .await
         .unwrap();
 
-    let saved = downloads.path().join(name);
-    let mut got = None;
-    for _ in 0..200 {
-        let done = saved.is_file()
-            && !std::fs::read_dir(downloads.path())
-                .unwrap()
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"));
-        if done {
-            got = Some(std::fs::read(&saved).unwrap());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(got.expect("the browser saved the file"), bytes);
+    assert_eq!(wait_for_download(downloads.path(), name).await, bytes);
     c.clone().close().await.unwrap();
 }

@@ -5,12 +5,12 @@
 use portico::ids::WorkspaceId;
 use reqwest::StatusCode;
 
-use crate::staff_uploads::staff_browser;
 use crate::support::http::{csrf_of, Browser};
+use crate::support::world::staff_browser;
 use crate::support::world::{self, World};
 use crate::support::TestApp;
 
-async fn count(app: &TestApp, table: &str) -> i64 {
+pub async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(app.state.store.pool())
         .await
@@ -18,7 +18,7 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 }
 
 /// Posts `fields` (plus the CSRF token of the page at `form_page`) to `action`.
-async fn submit(
+pub async fn submit(
     staff: &Browser,
     form_page: &str,
     action: &str,
@@ -232,7 +232,7 @@ async fn a_job_is_created_scheduled_and_edited_and_bad_input_changes_nothing() {
         .text()
         .await
         .unwrap()
-        .contains("Ends: cannot be before the start"));
+        .contains("Ends: must be after the start"));
     assert_eq!(count(&app, "visit").await, 0);
     let r = submit(
         &staff,
@@ -409,7 +409,7 @@ async fn only_tasks_shared_with_the_client_show_in_the_portal() {
     assert_eq!(title, "Order spare valves");
 }
 
-async fn other_workspace(app: &TestApp) -> WorkspaceId {
+pub async fn other_workspace(app: &TestApp) -> WorkspaceId {
     app.state
         .store
         .create_workspace(
@@ -533,7 +533,7 @@ async fn work_forms_need_the_pages_csrf_token() {
 }
 
 /// A bearer token of the seeded workspace and a client that sends it.
-async fn api(
+pub async fn api(
     app: &TestApp,
     ws: WorkspaceId,
 ) -> impl Fn(reqwest::Method, &str) -> reqwest::RequestBuilder {

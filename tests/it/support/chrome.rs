@@ -170,3 +170,90 @@ pub async fn wait_for_path(c: &Client, path: &str) {
         c.current_url().await.unwrap()
     );
 }
+
+/// Signs a staff member in through the real sign-in page at `base`; returns once the
+/// browser is at the client list.
+pub async fn staff_sign_in(c: &Client, base: &str, email: &str, password: &str) {
+    use fantoccini::Locator;
+    c.goto(&format!("{base}/staff/login")).await.unwrap();
+    for (id, value) in [("email", email), ("password", password)] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    c.find(Locator::XPath("//button[normalize-space()='Sign in']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/staff/clients").await;
+}
+
+/// Signs a contact in through the portal link `link` (a path under `base`): types the
+/// email, reads the code from the next message the test SMTP server receives for it,
+/// types the code; returns once the browser is at the portal home.
+pub async fn portal_sign_in(
+    c: &Client,
+    app: &crate::support::TestApp,
+    base: &str,
+    link: &str,
+    email: &str,
+) {
+    use fantoccini::Locator;
+    let before = app.smtp.to(email).len();
+    c.goto(&format!("{base}{link}")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Email me a code']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_for_path(c, "/portal/verify").await;
+    let code = app
+        .smtp
+        .wait_for(email, before + 1)
+        .await
+        .code()
+        .expect("the code is in the message");
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='Verify code']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(c, "/portal/home").await;
+}
+
+/// The bytes of `name` once the browser has finished saving it into `dir` (up to 10 s).
+pub async fn wait_for_download(dir: &std::path::Path, name: &str) -> Vec<u8> {
+    let saved = dir.join(name);
+    for _ in 0..200 {
+        let partial = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"));
+        if saved.is_file() && !partial {
+            return std::fs::read(&saved).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never saved {name}");
+}

@@ -33,6 +33,29 @@ impl Browser {
         }
     }
 
+    /// A browser signed in to the back office as `email`, at the client list.
+    pub async fn staff(app: &TestApp, email: &str, password: &str) -> Self {
+        let b = Self::new(app);
+        let (_, page) = b.get_text("/staff/login").await;
+        let r = b
+            .post_form(
+                "/staff/login",
+                &[
+                    ("_csrf", &csrf_of(&page)),
+                    ("email", email),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "sign-in of {email}");
+        assert_eq!(
+            r.headers()["location"],
+            "/staff/clients",
+            "sign-in of {email}"
+        );
+        b
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(format!("{}{}", self.base, path))

@@ -239,3 +239,8 @@ pub async fn other_workspace(app: &TestApp) -> WorkspaceId {
         .await
         .unwrap()
 }
+
+/// A browser signed in to the back office as the seeded workspace's owner.
+pub async fn staff_browser(app: &TestApp, w: &World) -> crate::support::http::Browser {
+    crate::support::http::Browser::staff(app, &w.staff_email, &w.staff_password).await
+}
