@@ -17,6 +17,7 @@ mod csv_import;
 mod demo;
 mod files;
 mod first_run;
+mod hostile;
 mod isolation;
 mod payments;
 mod portal_access;
