@@ -129,6 +129,16 @@ pub fn forms(html: &str, page: &str) -> Vec<FormSpec> {
                 fields.push((name, value));
             }
         }
+        // A browser sends the name and value of the button pressed: take the first.
+        for button in body.split("<button").skip(1) {
+            let tag = format!(" {}", button.split('>').next().unwrap_or(""));
+            let Some(name) = attr(&tag, "name") else {
+                continue;
+            };
+            if !fields.iter().any(|(n, _)| *n == name) {
+                fields.push((name, attr(&tag, "value").unwrap_or_default()));
+            }
+        }
         for select in body.split("<select").skip(1) {
             let tag = format!(" {}", select.split('>').next().unwrap_or(""));
             let Some(name) = attr(&tag, "name") else {
@@ -359,7 +369,12 @@ pub async fn attack_form(b: &Browser, form: &FormSpec, csrf: &str, faults: &mut 
             };
             let status = r.status();
             let body = r.text().await.unwrap_or_default();
-            check(faults, format!("POST {} with {label}", form.action), status, &body);
+            check(
+                faults,
+                format!("POST {} with {label}", form.action),
+                status,
+                &body,
+            );
         }
     }
 }
@@ -442,11 +457,7 @@ pub async fn attack_addresses(b: &Browser, urls: &[String], faults: &mut Faults)
             }
         }
         for target in targets {
-            let r = b
-                .client
-                .get(format!("{}{}", b.base, target))
-                .send()
-                .await;
+            let r = b.client.get(format!("{}{}", b.base, target)).send().await;
             let Ok(r) = r else {
                 faults.push(format!("no answer to GET {target}"));
                 continue;
