@@ -378,6 +378,7 @@ pub(super) async fn create(
         client,
         None,
         &header.fields,
+        None,
     )
     .await
     .map_err(|p| problem_of(kind, p))?;
@@ -418,6 +419,7 @@ pub(super) async fn replace(
         client,
         Some(id),
         &header.fields,
+        None,
     )
     .await
     .map_err(|p| problem_of(kind, p))?;

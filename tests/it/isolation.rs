@@ -659,7 +659,11 @@ async fn a_second_workspace_reads_and_changes_nothing_of_the_first_by_staff_page
             "{method} {path}: {status} {answer}"
         );
     }
-
+    assert_eq!(
+        theirs_count().await,
+        theirs_before,
+        "a refused create stored nothing"
+    );
     assert_eq!(
         snapshot(&app, &mine, w.ws, w.a).await,
         before,
