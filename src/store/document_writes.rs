@@ -32,6 +32,7 @@ impl Store {
     /// the document's id and number. Only drafts change; the client stays the same.
     /// A new draft sent with a `submission_key` already used in this workspace answers
     /// the document that key made, and changes nothing (a form sent twice).
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_document(
         &self,
         ws: WorkspaceId,
@@ -369,7 +370,6 @@ impl Store {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 /// Who a new document is for, what it is numbered, and the form's one-time key.
 struct Header<'a> {
     client: ClientId,
