@@ -414,6 +414,7 @@ pub(super) async fn create(
         client,
         None,
         &header.fields,
+        None,
     )
     .await
     .map_err(|p| problem_of(kind, p))?;
@@ -454,6 +455,7 @@ pub(super) async fn replace(
         client,
         Some(id),
         &header.fields,
+        None,
     )
     .await
     .map_err(|p| problem_of(kind, p))?;

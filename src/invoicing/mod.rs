@@ -65,7 +65,8 @@ impl From<StoreError> for Problem {
     }
 }
 
-/// A new draft (no `existing`) or a draft's new content. Answers id and number.
+/// A new draft (no `existing`) or a draft's new content. Answers id and number; a new
+/// draft whose form's `submission_key` was used before answers the one it made.
 pub async fn save_draft(
     state: &AppState,
     ws: WorkspaceId,
@@ -73,12 +74,21 @@ pub async fn save_draft(
     client: ClientId,
     existing: Option<i64>,
     fields: &DocumentFields,
+    submission_key: Option<&str>,
 ) -> Result<(i64, String), Problem> {
     let catalogue = state.store.document_catalogue(ws).await?;
     let valid = document_form::validate(fields, &catalogue).map_err(Problem::Invalid)?;
     Ok(state
         .store
-        .save_document(ws, kind, client, existing, &valid, state.clock.now_ms())
+        .save_document(
+            ws,
+            kind,
+            client,
+            existing,
+            &valid,
+            submission_key,
+            state.clock.now_ms(),
+        )
         .await?)
 }
 

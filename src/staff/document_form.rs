@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::documents::{doc_id, refused, Kind};
 use super::session::StaffUser;
 use crate::app::AppState;
+use crate::crypto::random_token;
 use crate::domain::document_form::{format_decimal, DocError, DocumentFields, LineFields};
 use crate::domain::money::{Currency, Money};
 use crate::domain::records::today_in;
@@ -48,6 +49,7 @@ pub struct ClientOption {
 #[template(path = "staff/document_form.html")]
 struct FormPage {
     user: StaffUser,
+    submission_key: String,
     heading: String,
     action: String,
     cancel: String,
@@ -101,6 +103,7 @@ fn rows(lines: &[LineFields]) -> Vec<LineRow> {
 
 struct FormArgs {
     kind: DocKind,
+    submission_key: String,
     existing: Option<(i64, String)>,
     client: Option<ClientId>,
     client_name: String,
@@ -126,6 +129,7 @@ async fn render(state: &AppState, user: StaffUser, a: FormArgs) -> AppResult<Str
         Vec::new()
     };
     let page = FormPage {
+        submission_key: a.submission_key,
         heading: match &a.existing {
             Some((_, number)) => format!("Edit draft {} {number}", kind.noun()),
             None => format!("New {}", kind.noun()),
@@ -180,6 +184,7 @@ pub async fn new_form(
         user,
         FormArgs {
             kind,
+            submission_key: random_token(18),
             existing: None,
             client,
             client_name: String::new(),
@@ -192,14 +197,16 @@ pub async fn new_form(
 }
 
 /// The form's fields, by name; a line field's index is checked to be in range.
-fn read_form(pairs: &[(String, String)]) -> AppResult<(String, String, DocumentFields)> {
+fn read_form(pairs: &[(String, String)]) -> AppResult<(String, String, String, DocumentFields)> {
     let mut csrf = String::new();
+    let mut submission_key = String::new();
     let mut client = String::new();
     let mut f = DocumentFields::default();
     for (name, value) in pairs {
         let value = value.clone();
         match name.as_str() {
             "_csrf" => csrf = value,
+            "submission_key" => submission_key = value.trim().chars().take(64).collect(),
             "client_id" => client = value,
             "title" => f.title = value,
             "issue_date" => f.issue_date = value,
@@ -235,7 +242,7 @@ fn read_form(pairs: &[(String, String)]) -> AppResult<(String, String, DocumentF
             }
         }
     }
-    Ok((csrf, client, f))
+    Ok((csrf, submission_key, client, f))
 }
 
 fn labels(errors: &[DocError]) -> Vec<String> {
@@ -268,11 +275,12 @@ pub async fn create(
     Kind(kind): Kind,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let (csrf, client_raw, fields) = read_form(&pairs)?;
+    let (csrf, submission_key, client_raw, fields) = read_form(&pairs)?;
     user.check_csrf(&state, &csrf)?;
     let client = client_raw.parse::<ClientId>().ok();
     let args = FormArgs {
         kind,
+        submission_key: submission_key.clone(),
         existing: None,
         client,
         client_name: String::new(),
@@ -288,7 +296,18 @@ pub async fn create(
     };
     // Another workspace's client is simply not found, before anything is numbered.
     let client_row = state.store.client(user.workspace_id, client).await?;
-    match invoicing::save_draft(&state, user.workspace_id, kind, client, None, &args.fields).await {
+    let key = Some(submission_key.as_str());
+    match invoicing::save_draft(
+        &state,
+        user.workspace_id,
+        kind,
+        client,
+        None,
+        &args.fields,
+        key,
+    )
+    .await
+    {
         Ok((id, number)) => {
             user.audit(
                 &state,
@@ -361,6 +380,7 @@ pub async fn edit_form(
         user,
         FormArgs {
             kind,
+            submission_key: String::new(),
             existing: Some((id, doc.number.clone())),
             client: Some(ClientId::from_db(doc.client_id)),
             client_name: doc.client_name.clone(),
@@ -381,7 +401,7 @@ pub async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let id = doc_id(&id)?;
-    let (csrf, _, fields) = read_form(&pairs)?;
+    let (csrf, _, _, fields) = read_form(&pairs)?;
     user.check_csrf(&state, &csrf)?;
     let doc = state
         .store
@@ -390,6 +410,7 @@ pub async fn update(
     let client = ClientId::from_db(doc.client_id);
     let args = FormArgs {
         kind,
+        submission_key: String::new(),
         existing: Some((id, doc.number.clone())),
         client: Some(client),
         client_name: doc.client_name.clone(),
@@ -403,6 +424,7 @@ pub async fn update(
         client,
         Some(id),
         &args.fields,
+        None,
     )
     .await
     {

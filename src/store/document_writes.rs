@@ -31,6 +31,9 @@ pub const PREFIX_MAX: usize = 12;
 impl Store {
     /// A new draft for `client`, or (with `existing`) the draft's new content; answers
     /// the document's id and number. Only drafts change; the client stays the same.
+    /// A new draft sent with a `submission_key` already used in this workspace answers
+    /// the document that key made, and changes nothing (a form sent twice).
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_document(
         &self,
         ws: WorkspaceId,
@@ -38,6 +41,56 @@ impl Store {
         client: ClientId,
         existing: Option<i64>,
         doc: &ValidDocument,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<(i64, String)> {
+        let key = submission_key.filter(|k| existing.is_none() && !k.is_empty());
+        if let Some(key) = key {
+            if let Some(made) = self.document_by_submission_key(ws, kind, key).await? {
+                return Ok(made);
+            }
+        }
+        match self
+            .write_document(ws, kind, client, existing, doc, key, now_ms)
+            .await
+        {
+            // The same form sent at the same moment: the other request made it.
+            Err(StoreError::Conflict(message)) => match key {
+                Some(key) => match self.document_by_submission_key(ws, kind, key).await? {
+                    Some(made) => Ok(made),
+                    None => Err(StoreError::Conflict(message)),
+                },
+                None => Err(StoreError::Conflict(message)),
+            },
+            other => other,
+        }
+    }
+
+    async fn document_by_submission_key(
+        &self,
+        ws: WorkspaceId,
+        kind: DocKind,
+        key: &str,
+    ) -> StoreResult<Option<(i64, String)>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT id, number FROM {} WHERE workspace_id = $1 AND submission_key = $2",
+            kind.table()
+        ))
+        .bind(ws.get())
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_document(
+        &self,
+        ws: WorkspaceId,
+        kind: DocKind,
+        client: ClientId,
+        existing: Option<i64>,
+        doc: &ValidDocument,
+        submission_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<(i64, String)> {
         let mut tx = self.begin_write().await?;
@@ -46,7 +99,13 @@ impl Store {
                 let number = next_number(&mut tx, ws, kind.table()).await?;
                 ensure_client(&mut tx, ws, client).await?;
                 let id = new_id();
-                insert_header(&mut tx, ws, kind, client, id, &number, doc, now_ms)
+                let header = Header {
+                    client,
+                    id,
+                    number: &number,
+                    submission_key,
+                };
+                insert_header(&mut tx, ws, kind, &header, doc, now_ms)
                     .await
                     .map_err(|e| match e {
                         StoreError::Conflict(_) => StoreError::Conflict(format!(
@@ -354,21 +413,28 @@ impl Store {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Who a new document is for, what it is numbered, and the form's one-time key.
+struct Header<'a> {
+    client: ClientId,
+    id: i64,
+    number: &'a str,
+    submission_key: Option<&'a str>,
+}
+
 async fn insert_header(
     tx: &mut Tx<'_>,
     ws: WorkspaceId,
     kind: DocKind,
-    client: ClientId,
-    id: i64,
-    number: &str,
+    h: &Header<'_>,
     doc: &ValidDocument,
     now_ms: i64,
 ) -> StoreResult<()> {
+    let (client, id, number) = (h.client, h.id, h.number);
     let sql = format!(
         "INSERT INTO {} (id, workspace_id, client_id, number, title, status, issue_date, {}, currency,
-             subtotal_minor, tax_minor, total_minor, client_notes, internal_notes, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+             subtotal_minor, tax_minor, total_minor, client_notes, internal_notes, created_at, updated_at,
+             submission_key)
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)",
         kind.table(),
         kind.end_column()
     );
@@ -387,6 +453,7 @@ async fn insert_header(
         .bind(&doc.client_notes)
         .bind(&doc.internal_notes)
         .bind(now_ms)
+        .bind(h.submission_key)
         .execute(&mut **tx)
         .await?;
     Ok(())

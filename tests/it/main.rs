@@ -19,6 +19,7 @@ mod csv_import;
 mod demo;
 mod files;
 mod first_run;
+mod hostile;
 mod isolation;
 mod payments;
 mod payments_replays;

@@ -1298,3 +1298,105 @@ async fn a_draft_is_deleted_after_confirming_its_number_stays_used_and_a_sent_on
         .contains("Only a draft can be deleted"));
     assert_eq!(invoice_state(&app, second).await.1, "sent");
 }
+
+#[tokio::test]
+async fn a_new_document_form_sent_twice_makes_one_document_and_uses_one_number() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = owner(&app, &w).await;
+    let client = w.a.to_string();
+    for (kind, table) in [("invoices", "invoice"), ("quotes", "quote")] {
+        let (status, page) = staff.get_text(&format!("/staff/{kind}/new")).await;
+        assert_eq!(status, StatusCode::OK);
+        let key = page
+            .split("name=\"submission_key\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the new form carries a one-time key")
+            .to_string();
+        assert!(key.len() >= 16, "{key}");
+        let mut fields = form(
+            &app,
+            &client,
+            "AED",
+            &[&[
+                ("description", "Survey"),
+                ("quantity", "1"),
+                ("unit_price", "50"),
+            ]],
+        );
+        fields.insert(0, ("_csrf".into(), csrf_of(&page)));
+        fields.push(("submission_key".into(), key.clone()));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let count = |app: &TestApp| {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let pool = app.state.store.pool().clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(&sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let before = count(&app).await;
+        let first = staff.post_form(&format!("/staff/{kind}"), &pairs).await;
+        assert_eq!(first.status(), StatusCode::SEE_OTHER, "{kind}");
+        let second = staff.post_form(&format!("/staff/{kind}"), &pairs).await;
+        assert_eq!(second.status(), StatusCode::SEE_OTHER, "{kind}");
+        assert_eq!(
+            id_in(&location(&first)),
+            id_in(&location(&second)),
+            "{kind}: the second answer shows the first document"
+        );
+        assert_eq!(count(&app).await, before + 1, "{kind}: one document");
+        // Another form (a new key) makes another document, numbered right after.
+        let (_, page) = staff.get_text(&format!("/staff/{kind}/new")).await;
+        assert!(!page.contains(&key), "{kind}: each form gets a new key");
+        let fresh = page
+            .split("name=\"submission_key\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let again: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    *k,
+                    if *k == "submission_key" {
+                        fresh.as_str()
+                    } else {
+                        *v
+                    },
+                )
+            })
+            .collect();
+        let third = staff.post_form(&format!("/staff/{kind}"), &again).await;
+        assert_eq!(third.status(), StatusCode::SEE_OTHER, "{kind}");
+        assert_eq!(
+            count(&app).await,
+            before + 2,
+            "{kind}: a new form, a new document"
+        );
+        let number = |id: i64| {
+            let sql = format!("SELECT number FROM {table} WHERE id = $1");
+            let pool = app.state.store.pool().clone();
+            async move {
+                let n: String = sqlx::query_scalar(&sql)
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+                n.rsplit('-').next().unwrap().parse::<i64>().unwrap()
+            }
+        };
+        assert_eq!(
+            number(id_in(&location(&third))).await,
+            number(id_in(&location(&first))).await + 1,
+            "{kind}: the double send used one number"
+        );
+    }
+}
