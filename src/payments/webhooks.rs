@@ -132,7 +132,7 @@ async fn stripe_webhook(
         Ok(()) => {
             if let Err(e) = state
                 .store
-                .finish_event("stripe", id, state.clock.now_ms())
+                .finish_event(ws, "stripe", id, state.clock.now_ms())
                 .await
             {
                 return retry_later(&PayError::from(e));
@@ -310,7 +310,7 @@ async fn telr_advice(
         Ok(()) => {
             if let Err(e) = state
                 .store
-                .finish_event("telr", tran_ref, state.clock.now_ms())
+                .finish_event(ws, "telr", tran_ref, state.clock.now_ms())
                 .await
             {
                 return retry_later(&PayError::from(e));
@@ -318,7 +318,7 @@ async fn telr_advice(
             ok()
         }
         Err(e) => {
-            let _ = state.store.forget_event("telr", tran_ref).await;
+            let _ = state.store.forget_event(ws, "telr", tran_ref).await;
             retry_later(&e)
         }
     }
