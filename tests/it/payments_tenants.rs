@@ -12,18 +12,6 @@ use portico::payments::integrations::{connect_stripe, ChangedBy};
 use portico::store::audit::Actor;
 
 impl Pay {
-    async fn webhook_to(&self, ws: WorkspaceId, body: &[u8], signature: &str) -> StatusCode {
-        reqwest::Client::new()
-            .post(self.app.url(&format!("/webhooks/stripe/{}", ws.get())))
-            .header("Stripe-Signature", signature)
-            .header("Content-Type", "application/json")
-            .body(body.to_vec())
-            .send()
-            .await
-            .unwrap()
-            .status()
-    }
-
     async fn count_in(&self, sql: &str, ws: WorkspaceId) -> i64 {
         self.sql_i64(sql, ws.get()).await
     }
