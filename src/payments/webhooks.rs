@@ -132,7 +132,7 @@ async fn stripe_webhook(
         Ok(()) => {
             if let Err(e) = state
                 .store
-                .finish_event("stripe", id, state.clock.now_ms())
+                .finish_event(ws, "stripe", id, state.clock.now_ms())
                 .await
             {
                 return retry_later(&PayError::from(e));
@@ -304,31 +304,45 @@ async fn telr_advice(
         // A refund adds to what was refunded, so it is applied only by the delivery that
         // first noted its tran_ref (the provider retries a failure with the same ref).
         "refund" | "3" if seen == EventSeen::New => telr_refund(&state, ws, &fields).await,
-        _ => Ok(()),
+        // Another delivery of this refund is applying it: its mark is left alone.
+        "refund" | "3" => return ok(),
+        _ => Ok(Outcome::Nothing),
     };
-    match handled {
-        Ok(()) => {
-            if let Err(e) = state
+    // Only an advice that led to a recorded outcome is remembered; one that recorded
+    // nothing (the order not paid yet, an unknown cart) is forgotten, so the provider's
+    // later delivery with the same tran_ref is handled afresh.
+    let remembered = match handled {
+        Ok(Outcome::Recorded) => {
+            state
                 .store
-                .finish_event("telr", tran_ref, state.clock.now_ms())
+                .finish_event(ws, "telr", tran_ref, state.clock.now_ms())
                 .await
-            {
-                return retry_later(&PayError::from(e));
-            }
-            ok()
         }
+        Ok(Outcome::Nothing) => state.store.forget_event(ws, "telr", tran_ref).await,
         Err(e) => {
-            let _ = state.store.forget_event("telr", tran_ref).await;
-            retry_later(&e)
+            let _ = state.store.forget_event(ws, "telr", tran_ref).await;
+            return retry_later(&e);
         }
+    };
+    match remembered {
+        Ok(()) => ok(),
+        Err(e) => retry_later(&PayError::from(e)),
     }
+}
+
+/// What handling a Telr advice led to.
+enum Outcome {
+    /// A payment, a refund or a definite final decline is on record.
+    Recorded,
+    /// Nothing was recorded: the advice may be handled again later.
+    Nothing,
 }
 
 async fn telr_sale(
     state: &AppState,
     ws: WorkspaceId,
     fields: &[(String, String)],
-) -> Result<(), PayError> {
+) -> Result<Outcome, PayError> {
     let cart = field(fields, "tran_cartid");
     let attempt_id = cart
         .strip_prefix("portico-")
@@ -339,32 +353,37 @@ async fn telr_sale(
     };
     let Some(attempt) = attempt.filter(|a| a.provider == "telr") else {
         tracing::warn!("Telr advice for a cart this workspace never created; ignored");
-        return Ok(());
+        return Ok(Outcome::Nothing);
     };
-    match confirm_attempt(state, &attempt, "telr advice").await? {
-        Confirmation::Mismatch(_) | Confirmation::Pending | Confirmation::Closed => Ok(()),
-        _ => Ok(()),
-    }
+    Ok(
+        match confirm_attempt(state, &attempt, "telr advice").await? {
+            Confirmation::Recorded
+            | Confirmation::AlreadyRecorded
+            | Confirmation::Closed
+            | Confirmation::Mismatch(_) => Outcome::Recorded,
+            Confirmation::Pending | Confirmation::NotConnected => Outcome::Nothing,
+        },
+    )
 }
 
 async fn telr_refund(
     state: &AppState,
     ws: WorkspaceId,
     fields: &[(String, String)],
-) -> Result<(), PayError> {
+) -> Result<Outcome, PayError> {
     let original = field(fields, "tran_prevref");
     let Some(payment) = state.store.payment_by_ref(ws, original).await? else {
         tracing::warn!("Telr refund for a payment this workspace does not know; ignored");
-        return Ok(());
+        return Ok(Outcome::Nothing);
     };
     let currency = crate::domain::money::Currency::parse(&payment.currency)
         .map_err(|_| anyhow::anyhow!("payment with a bad currency"))?;
     if !field(fields, "tran_currency").eq_ignore_ascii_case(&payment.currency) {
-        return Ok(());
+        return Ok(Outcome::Nothing);
     }
     let Some(amount) = super::amounts::telr_amount_to_minor(field(fields, "tran_amount"), currency)
     else {
-        return Ok(());
+        return Ok(Outcome::Nothing);
     };
     let added = state
         .store
@@ -375,8 +394,9 @@ async fn telr_refund(
             state.clock.now_ms(),
         )
         .await?;
-    if added > 0 {
-        refund_audit(state, ws, &payment, added, "telr").await;
+    if added == 0 {
+        return Ok(Outcome::Nothing);
     }
-    Ok(())
+    refund_audit(state, ws, &payment, added, "telr").await;
+    Ok(Outcome::Recorded)
 }

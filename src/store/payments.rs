@@ -481,7 +481,9 @@ impl Store {
 
     // ----- provider events -------------------------------------------------------------
 
-    /// Notes a provider event id; tells whether it was seen (and finished) before.
+    /// Notes a provider event id for a workspace; tells whether that workspace saw (and
+    /// finished) it before. Deduplication is per workspace: a provider delivers one event
+    /// to every endpoint of an account, and one workspace's deliveries never hide another's.
     pub async fn note_event(
         &self,
         ws: WorkspaceId,
@@ -492,7 +494,7 @@ impl Store {
     ) -> StoreResult<EventSeen> {
         let inserted = sqlx::query(
             "INSERT INTO provider_event (provider, event_id, workspace_id, kind, received_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, event_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workspace_id, provider, event_id) DO NOTHING",
         )
         .bind(provider)
         .bind(event_id)
@@ -505,8 +507,10 @@ impl Store {
             return Ok(EventSeen::New);
         }
         let row: Option<(Option<i64>,)> = sqlx::query_as(
-            "SELECT processed_at FROM provider_event WHERE provider = $1 AND event_id = $2",
+            "SELECT processed_at FROM provider_event
+             WHERE workspace_id = $1 AND provider = $2 AND event_id = $3",
         )
+        .bind(ws.get())
         .bind(provider)
         .bind(event_id)
         .fetch_optional(&self.pool)
@@ -517,11 +521,19 @@ impl Store {
         })
     }
 
-    /// Forgets an event whose handling failed, so the provider's retry handles it afresh.
-    pub async fn forget_event(&self, provider: &str, event_id: &str) -> StoreResult<()> {
+    /// Forgets an event that recorded nothing (a failure, or nothing to record yet), so
+    /// the provider's next delivery of it is handled afresh.
+    pub async fn forget_event(
+        &self,
+        ws: WorkspaceId,
+        provider: &str,
+        event_id: &str,
+    ) -> StoreResult<()> {
         sqlx::query(
-            "DELETE FROM provider_event WHERE provider = $1 AND event_id = $2 AND processed_at IS NULL",
+            "DELETE FROM provider_event
+             WHERE workspace_id = $1 AND provider = $2 AND event_id = $3 AND processed_at IS NULL",
         )
+        .bind(ws.get())
         .bind(provider)
         .bind(event_id)
         .execute(&self.pool)
@@ -529,15 +541,19 @@ impl Store {
         Ok(())
     }
 
+    /// Remembers an event as processed: later deliveries of it change nothing.
     pub async fn finish_event(
         &self,
+        ws: WorkspaceId,
         provider: &str,
         event_id: &str,
         now_ms: i64,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE provider_event SET processed_at = $3 WHERE provider = $1 AND event_id = $2 AND processed_at IS NULL",
+            "UPDATE provider_event SET processed_at = $4
+             WHERE workspace_id = $1 AND provider = $2 AND event_id = $3 AND processed_at IS NULL",
         )
+        .bind(ws.get())
         .bind(provider)
         .bind(event_id)
         .bind(now_ms)

@@ -24,6 +24,7 @@ mod isolation;
 mod payments;
 mod payments_replays;
 mod payments_secrets;
+mod payments_tenants;
 mod payments_views;
 mod portal_access;
 mod portal_login;

@@ -147,11 +147,18 @@ impl Pay {
     }
 
     pub(crate) async fn webhook(&self, body: &[u8], signature: &str) -> StatusCode {
+        self.webhook_to(self.w.ws, body, signature).await
+    }
+
+    /// Posts a Stripe event to the webhook endpoint of workspace `ws`.
+    pub(crate) async fn webhook_to(
+        &self,
+        ws: portico::ids::WorkspaceId,
+        body: &[u8],
+        signature: &str,
+    ) -> StatusCode {
         reqwest::Client::new()
-            .post(
-                self.app
-                    .url(&format!("/webhooks/stripe/{}", self.w.ws.get())),
-            )
+            .post(self.app.url(&format!("/webhooks/stripe/{}", ws.get())))
             .header("Stripe-Signature", signature)
             .header("Content-Type", "application/json")
             .body(body.to_vec())

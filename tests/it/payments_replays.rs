@@ -192,3 +192,42 @@ async fn voiding_an_invoice_retires_its_open_checkout() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_advice_for_an_unpaid_cart_is_not_remembered_so_the_paid_advice_is_recorded_once() {
+    let p = Pay::new(false, true).await;
+    let ann = p.ann().await;
+    let (inv, _) = p.invoice("USD", 25_000, 5).await;
+    assert_eq!(
+        p.press_pay(&ann, inv, "telr").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let order = p.telr.only_order();
+    // The transaction reference Telr will give the payment, announced before `check`
+    // shows the order paid.
+    let tran_ref = (p.telr.inner.lock().unwrap().counter + 1).to_string();
+    let early = telr_standin::advice(
+        TELR_STORE,
+        &p.advice_secret,
+        "sale",
+        &tran_ref,
+        "",
+        &order,
+        &order.amount,
+    );
+    assert_eq!(p.advice(&early).await, StatusCode::OK);
+    assert_eq!(p.payments(inv).await, 0);
+    assert_eq!(p.invoice_state(inv).await, ("sent".into(), 0));
+    let remembered = "SELECT COUNT(*) FROM provider_event WHERE workspace_id = $1";
+    assert_eq!(p.sql_i64(remembered, p.w.ws.get()).await, 0);
+
+    // The customer pays; Telr's advice carries the same tran_ref and is handled.
+    let genuine = p.telr.pay(&order.order_ref);
+    assert_eq!(genuine, early);
+    for _ in 0..3 {
+        assert_eq!(p.advice(&genuine).await, StatusCode::OK);
+    }
+    assert_eq!(p.payments(inv).await, 1);
+    assert_eq!(p.invoice_state(inv).await, ("paid".into(), 25_000));
+    assert_eq!(p.sql_i64(remembered, p.w.ws.get()).await, 1);
+}
