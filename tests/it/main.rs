@@ -30,6 +30,7 @@ mod settings;
 mod staff_accounts;
 mod staff_client_edit;
 mod staff_clients;
+mod staff_csrf;
 mod staff_invoices;
 mod staff_requests;
 mod staff_sessions;
