@@ -397,6 +397,26 @@ async fn clients_are_created_read_listed_filtered_updated_and_archived() {
         (StatusCode::OK, archived["archived_at"].clone())
     );
 
+    // Brought back: listed again, with no archive time; another workspace's id is 404.
+    let (status, back) = api
+        .post(&format!("/clients/{id}/unarchive"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert!(back["archived_at"].is_null());
+    let (_, all) = api.get("/clients").await;
+    assert!(names(&all).contains(&"Northwind Trading".to_string()));
+    let other = crate::support::world::other_workspace(&app).await;
+    let stranger = Api::new(&app, &token_for(&app, other, "other").await);
+    let (status, body) = stranger
+        .post(&format!("/clients/{id}/unarchive"), json!({}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = api.post("/clients/not-an-id/unarchive", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_event WHERE actor_kind = 'api' ORDER BY id")
             .fetch_all(app.state.store.pool())
@@ -408,7 +428,8 @@ async fn clients_are_created_read_listed_filtered_updated_and_archived() {
             "client.created",
             "client.created",
             "client.updated",
-            "client.archived"
+            "client.archived",
+            "client.unarchived"
         ]
     );
 }
@@ -478,6 +499,20 @@ async fn contacts_are_added_changed_and_removed_with_duplicates_refused() {
     assert!(changed["email"].is_null(), "an empty email removes it");
     assert_eq!(changed["last_name"], "Site", "left out, kept");
 
+    // Read back one by one, only through its own client.
+    let (status, got) = api.get(&format!("/clients/{a}/contacts/{dana_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got, changed);
+    let (status, body) = api
+        .get(&format!("/clients/{}/contacts/{dana_id}", w.b))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = api.get(&format!("/clients/{a}/contacts/nope")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     let r = reqwest::Client::new()
         .delete(app.url(&format!("/api/v1/clients/{a}/contacts/{dana_id}")))
         .bearer_auth(&api.token)
@@ -494,6 +529,8 @@ async fn contacts_are_added_changed_and_removed_with_duplicates_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "removed");
+    let (status, _) = api.get(&format!("/clients/{a}/contacts/{dana_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "removed, not readable");
     // A contact addressed through another client of the same workspace is not there.
     let ann = w.ann.to_string();
     let (status, _) = api
@@ -961,8 +998,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/clients/{id}"),
     ("patch", "/api/v1/clients/{id}"),
     ("post", "/api/v1/clients/{id}/archive"),
+    ("post", "/api/v1/clients/{id}/unarchive"),
     ("get", "/api/v1/clients/{id}/contacts"),
     ("post", "/api/v1/clients/{id}/contacts"),
+    ("get", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("patch", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("delete", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("put", "/api/v1/clients/{id}/portal"),
