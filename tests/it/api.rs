@@ -990,6 +990,87 @@ async fn cursor_pages_walk_every_client_and_contact_exactly_once() {
     );
 }
 
+#[tokio::test]
+async fn every_list_walks_by_cursor_in_the_order_of_one_big_page() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    crate::support::records::seed(&app, w.ws, w.a, "ACME").await;
+    crate::support::records::seed(&app, w.ws, w.b, "BIRCH").await;
+    for (i, on) in [w.a, w.b, w.a].into_iter().enumerate() {
+        let (job, _) = crate::files::job(&app, w.ws, on, "scheduled").await;
+        let name = format!("Plan {i}.pdf");
+        crate::files::attach(
+            &app,
+            w.ws,
+            on,
+            crate::files::On::Job(job),
+            &name,
+            b"%PDF-1.4 x",
+        )
+        .await;
+    }
+    let api = api(&app, &w).await;
+    for list in [
+        "/invoices",
+        "/quotes",
+        "/payments",
+        "/jobs",
+        "/projects",
+        "/tasks",
+        "/requests",
+        "/products",
+        "/files",
+    ] {
+        let (status, all) = api.get(&format!("{list}?limit=200")).await;
+        assert_eq!(status, StatusCode::OK, "{list}: {all}");
+        assert!(all["next_cursor"].is_null(), "{list}");
+        let ids = |page: &Value| -> Vec<String> {
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let expected = ids(&all);
+        assert!(expected.len() >= 2, "{list} has records to page: {all}");
+        let mut walked = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("{list}?limit=1&cursor={c}"),
+                None => format!("{list}?limit=1"),
+            };
+            let (status, page) = api.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {page}");
+            let data = ids(&page);
+            assert_eq!(data.len(), 1, "{path}");
+            walked.extend(data);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+            assert!(walked.len() <= expected.len(), "{list} does not end");
+        }
+        assert_eq!(walked, expected, "{list}: every record once, in order");
+        // A client's slice pages the same way.
+        let (_, acme) = api
+            .get(&format!("{list}?limit=200&client_id={}", w.a))
+            .await;
+        let (_, first) = api.get(&format!("{list}?limit=1&client_id={}", w.a)).await;
+        if let Some(c) = first["next_cursor"].as_str() {
+            let (_, second) = api
+                .get(&format!("{list}?limit=1&client_id={}&cursor={c}", w.a))
+                .await;
+            assert_eq!(
+                [ids(&first), ids(&second)].concat(),
+                ids(&acme)[..2].to_vec(),
+                "{list} for one client"
+            );
+        }
+    }
+}
+
 /// Every route of the router, as the OpenAPI document must list it.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/openapi.json"),
