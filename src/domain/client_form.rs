@@ -63,7 +63,7 @@ const PHONE_MIN_DIGITS: usize = 5;
 
 /// Phone numbers as people write them: digits, spaces, `+ - ( ) .` and an extension,
 /// with at least [`PHONE_MIN_DIGITS`] digits. Empty means none.
-fn check_phone(phone: &str, errors: &mut Vec<FieldError>, field: &'static str) {
+pub fn check_phone(phone: &str, errors: &mut Vec<FieldError>, field: &'static str) {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let ok = phone.is_empty()
         || (phone.chars().count() <= 40

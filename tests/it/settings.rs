@@ -148,6 +148,7 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
         ),
         ("display_name", "   ", "Business name"),
         ("about_us", "hidden\u{202E}text", "About us"),
+        ("phone", "call us anytime", "Phone"),
     ] {
         let mut form = good_form(&token);
         for (k, v) in form.iter_mut() {
