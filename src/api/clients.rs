@@ -340,3 +340,37 @@ pub async fn archive(
         .await?;
     Ok(Json(to_api(&state, row)))
 }
+
+/// Brings an archived client back: listed again, and its portal link works again if
+/// access is on (sessions ended by the archiving stay ended).
+#[utoipa::path(post, path = "/api/v1/clients/{id}/unarchive", tag = "clients",
+    params(("id" = String, Path, description = "Client id")),
+    responses(
+        (status = 200, description = "Brought back", body = Client),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
+    ))]
+pub async fn unarchive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Client>> {
+    let id = client_id(&id)?;
+    let now = state.clock.now_ms();
+    let row = state
+        .store
+        .unarchive_client(caller.workspace_id, id, now)
+        .await?;
+    caller
+        .audit(
+            &state,
+            &ip,
+            "client.unarchived",
+            ("client", id.get()),
+            Some(id.get()),
+            &row.name,
+        )
+        .await?;
+    Ok(Json(to_api(&state, row)))
+}

@@ -133,6 +133,25 @@ pub async fn list(
     }))
 }
 
+/// One contact of a client.
+#[utoipa::path(get, path = "/api/v1/clients/{id}/contacts/{contact_id}", tag = "contacts",
+    params(("id" = String, Path, description = "Client id"),
+           ("contact_id" = String, Path, description = "Contact id")),
+    responses(
+        (status = 200, description = "The contact", body = Contact),
+        (status = 401, description = "No valid token", body = ApiErrorBody),
+        (status = 404, description = "No such contact of this client", body = ApiErrorBody),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath((id, contact)): ApiPath<(String, String)>,
+) -> ApiResult<Json<Contact>> {
+    let client = client_id(&id)?;
+    let row = contact_of(&state, caller.workspace_id, client, &contact).await?;
+    Ok(Json(to_api(row)))
+}
+
 /// A new contact. Only `first_name` is required.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -35,13 +35,16 @@ pub fn router() -> Router<AppState> {
         .route("/clients", get(clients::list).post(clients::create))
         .route("/clients/{id}", get(clients::get).patch(clients::update))
         .route("/clients/{id}/archive", post(clients::archive))
+        .route("/clients/{id}/unarchive", post(clients::unarchive))
         .route(
             "/clients/{id}/contacts",
             get(contacts::list).post(contacts::create),
         )
         .route(
             "/clients/{id}/contacts/{contact_id}",
-            axum::routing::patch(contacts::update).delete(contacts::delete),
+            get(contacts::get)
+                .patch(contacts::update)
+                .delete(contacts::delete),
         )
         .route("/clients/{id}/portal", put(portal::set))
         .route("/clients/{id}/portal/regenerate", post(portal::regenerate))

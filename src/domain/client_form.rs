@@ -58,16 +58,25 @@ fn multi_line(s: &str) -> String {
         .to_string()
 }
 
-/// Phone numbers as people write them: digits, spaces, `+ - ( ) .` and an extension.
-fn check_phone(phone: &str, errors: &mut Vec<FieldError>, field: &'static str) {
-    let ok = phone.chars().count() <= 40
-        && phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().x".contains(c));
+/// Fewest digits a phone number can have (a short local number).
+const PHONE_MIN_DIGITS: usize = 5;
+
+/// Phone numbers as people write them: digits, spaces, `+ - ( ) .` and an extension,
+/// with at least [`PHONE_MIN_DIGITS`] digits. Empty means none.
+pub fn check_phone(phone: &str, errors: &mut Vec<FieldError>, field: &'static str) {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let ok = phone.is_empty()
+        || (phone.chars().count() <= 40
+            && digits >= PHONE_MIN_DIGITS
+            && phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().x".contains(c)));
     if !ok {
         errors.push(FieldError {
             field,
-            message: "Phone: use digits, spaces and + - ( ) only, at most 40 characters.".into(),
+            message: format!(
+                "Phone: use digits, spaces and + - ( ) only, at least {PHONE_MIN_DIGITS} digits and at most 40 characters."
+            ),
         });
     }
 }
@@ -299,5 +308,31 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["first_name", "email"]);
+    }
+
+    #[test]
+    fn a_phone_needs_digits_and_is_kept_as_written_on_one_line() {
+        let phone = |p: &str| {
+            validate_contact(&ContactInput {
+                first_name: "Ann".into(),
+                phone: p.into(),
+                ..Default::default()
+            })
+            .map(|ok| ok.phone)
+            .map_err(|errs| errs.iter().map(|e| e.field).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            phone("  +971   50\t123 4567 ").as_deref(),
+            Ok("+971 50 123 4567")
+        );
+        assert_eq!(
+            phone("(04) 555-0100 x12").as_deref(),
+            Ok("(04) 555-0100 x12")
+        );
+        assert_eq!(phone("").as_deref(), Ok(""));
+        assert_eq!(phone("   ").as_deref(), Ok(""), "blank is no phone");
+        for bad in ["()", "+ - .", "x", "1234", "+971 4 abc", &"1".repeat(41)] {
+            assert_eq!(phone(bad), Err(vec!["phone"]), "{bad:?}");
+        }
     }
 }

@@ -161,6 +161,9 @@ pub fn validate(input: &SettingsInput) -> Result<ValidSettings, Vec<FieldError>>
     );
     let address = text("address", "Address", &input.address, 500, true, &mut errors);
     let phone = text("phone", "Phone", &input.phone, 40, false, &mut errors);
+    if !errors.iter().any(|e| e.field == "phone") {
+        crate::domain::client_form::check_phone(&phone, &mut errors, "phone");
+    }
     let email_raw = text("email", "Email", &input.email, 254, false, &mut errors);
     let email = if email_raw.is_empty() {
         String::new()
@@ -329,6 +332,8 @@ mod tests {
             ("display_name", |i| i.display_name = " ".into()),
             ("email", |i| i.email = "not-an-email".into()),
             ("website", |i| i.website = "javascript:alert(1)".into()),
+            ("phone", |i| i.phone = "call us".into()),
+            ("phone", |i| i.phone = "()".into()),
         ] {
             let mut input = good();
             set(&mut input);

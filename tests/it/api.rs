@@ -380,6 +380,26 @@ async fn clients_are_created_read_listed_filtered_updated_and_archived() {
         (StatusCode::OK, archived["archived_at"].clone())
     );
 
+    // Brought back: listed again, with no archive time; another workspace's id is 404.
+    let (status, back) = api
+        .post(&format!("/clients/{id}/unarchive"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert!(back["archived_at"].is_null());
+    let (_, all) = api.get("/clients").await;
+    assert!(names(&all).contains(&"Northwind Trading".to_string()));
+    let other = crate::support::world::other_workspace(&app).await;
+    let stranger = Api::new(&app, &token_for(&app, other, "other").await);
+    let (status, body) = stranger
+        .post(&format!("/clients/{id}/unarchive"), json!({}))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = api.post("/clients/not-an-id/unarchive", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     let actions: Vec<String> =
         sqlx::query_scalar("SELECT action FROM audit_event WHERE actor_kind = 'api' ORDER BY id")
             .fetch_all(app.state.store.pool())
@@ -391,7 +411,8 @@ async fn clients_are_created_read_listed_filtered_updated_and_archived() {
             "client.created",
             "client.created",
             "client.updated",
-            "client.archived"
+            "client.archived",
+            "client.unarchived"
         ]
     );
 }
@@ -461,6 +482,20 @@ async fn contacts_are_added_changed_and_removed_with_duplicates_refused() {
     assert!(changed["email"].is_null(), "an empty email removes it");
     assert_eq!(changed["last_name"], "Site", "left out, kept");
 
+    // Read back one by one, only through its own client.
+    let (status, got) = api.get(&format!("/clients/{a}/contacts/{dana_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got, changed);
+    let (status, body) = api
+        .get(&format!("/clients/{}/contacts/{dana_id}", w.b))
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, _) = api.get(&format!("/clients/{a}/contacts/nope")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     let r = reqwest::Client::new()
         .delete(app.url(&format!("/api/v1/clients/{a}/contacts/{dana_id}")))
         .bearer_auth(&api.token)
@@ -477,6 +512,8 @@ async fn contacts_are_added_changed_and_removed_with_duplicates_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "removed");
+    let (status, _) = api.get(&format!("/clients/{a}/contacts/{dana_id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "removed, not readable");
     // A contact addressed through another client of the same workspace is not there.
     let ann = w.ann.to_string();
     let (status, _) = api
@@ -936,6 +973,87 @@ async fn cursor_pages_walk_every_client_and_contact_exactly_once() {
     );
 }
 
+#[tokio::test]
+async fn every_list_walks_by_cursor_in_the_order_of_one_big_page() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    crate::support::records::seed(&app, w.ws, w.a, "ACME").await;
+    crate::support::records::seed(&app, w.ws, w.b, "BIRCH").await;
+    for (i, on) in [w.a, w.b, w.a].into_iter().enumerate() {
+        let (job, _) = crate::files::job(&app, w.ws, on, "scheduled").await;
+        let name = format!("Plan {i}.pdf");
+        crate::files::attach(
+            &app,
+            w.ws,
+            on,
+            crate::files::On::Job(job),
+            &name,
+            b"%PDF-1.4 x",
+        )
+        .await;
+    }
+    let api = api(&app, &w).await;
+    for list in [
+        "/invoices",
+        "/quotes",
+        "/payments",
+        "/jobs",
+        "/projects",
+        "/tasks",
+        "/requests",
+        "/products",
+        "/files",
+    ] {
+        let (status, all) = api.get(&format!("{list}?limit=200")).await;
+        assert_eq!(status, StatusCode::OK, "{list}: {all}");
+        assert!(all["next_cursor"].is_null(), "{list}");
+        let ids = |page: &Value| -> Vec<String> {
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let expected = ids(&all);
+        assert!(expected.len() >= 2, "{list} has records to page: {all}");
+        let mut walked = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("{list}?limit=1&cursor={c}"),
+                None => format!("{list}?limit=1"),
+            };
+            let (status, page) = api.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {page}");
+            let data = ids(&page);
+            assert_eq!(data.len(), 1, "{path}");
+            walked.extend(data);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+            assert!(walked.len() <= expected.len(), "{list} does not end");
+        }
+        assert_eq!(walked, expected, "{list}: every record once, in order");
+        // A client's slice pages the same way.
+        let (_, acme) = api
+            .get(&format!("{list}?limit=200&client_id={}", w.a))
+            .await;
+        let (_, first) = api.get(&format!("{list}?limit=1&client_id={}", w.a)).await;
+        if let Some(c) = first["next_cursor"].as_str() {
+            let (_, second) = api
+                .get(&format!("{list}?limit=1&client_id={}&cursor={c}", w.a))
+                .await;
+            assert_eq!(
+                [ids(&first), ids(&second)].concat(),
+                ids(&acme)[..2].to_vec(),
+                "{list} for one client"
+            );
+        }
+    }
+}
+
 /// Every route of the router, as the OpenAPI document must list it.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/openapi.json"),
@@ -944,8 +1062,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/clients/{id}"),
     ("patch", "/api/v1/clients/{id}"),
     ("post", "/api/v1/clients/{id}/archive"),
+    ("post", "/api/v1/clients/{id}/unarchive"),
     ("get", "/api/v1/clients/{id}/contacts"),
     ("post", "/api/v1/clients/{id}/contacts"),
+    ("get", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("patch", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("delete", "/api/v1/clients/{id}/contacts/{contact_id}"),
     ("put", "/api/v1/clients/{id}/portal"),

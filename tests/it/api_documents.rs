@@ -455,3 +455,51 @@ async fn a_draft_is_deleted_through_the_api_and_a_sent_document_is_refused() {
     .unwrap();
     assert_eq!(deleted, 2);
 }
+
+#[tokio::test]
+async fn each_workspace_numbers_its_own_quotes_and_invoices_from_one() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let other = world::other_workspace(&app).await;
+    let theirs = world::client(&app, other, "company", "Elsewhere Ltd").await;
+    let ours = Api::new(&app, w.ws).await;
+    let stranger = Api::new(&app, other).await;
+    let line = json!([{"description": "Service", "quantity": "1", "unit_price": "10.00"}]);
+    let quote = |client: String| {
+        json!({"client_id": client, "issue_date": "2026-03-01",
+               "valid_until": "2026-03-31", "currency": "AED"})
+    };
+    let number = |v: &Value| v["number"].as_str().unwrap().to_string();
+
+    let (s, a1) = ours
+        .post(
+            "/invoices",
+            invoice_body(&w.a.get().to_string(), line.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a1}");
+    let (s, a2) = ours
+        .post(
+            "/invoices",
+            invoice_body(&w.b.get().to_string(), line.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a2}");
+    let (s, b1) = stranger
+        .post(
+            "/invoices",
+            invoice_body(&theirs.get().to_string(), line.clone()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b1}");
+    assert_eq!(
+        [number(&a1), number(&a2), number(&b1)],
+        ["INV-0001", "INV-0002", "INV-0001"],
+        "one sequence per workspace, shared by its clients"
+    );
+    let (_, q1) = stranger
+        .post("/quotes", quote(theirs.get().to_string()))
+        .await;
+    let (_, q2) = ours.post("/quotes", quote(w.a.get().to_string())).await;
+    assert_eq!([number(&q1), number(&q2)], ["Q-0001", "Q-0001"]);
+}

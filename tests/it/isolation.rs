@@ -313,7 +313,7 @@ async fn a_second_workspace_reads_and_changes_nothing_of_the_first_by_staff_page
     let contact = contacts["data"][0]["id"].as_str().unwrap().to_string();
 
     // The first workspace's staff pages and forms, found by crawling as its owner.
-    let owner = crate::staff_uploads::staff_browser(&app, &w).await;
+    let owner = crate::support::world::staff_browser(&app, &w).await;
     let crawl = crate::hostile::crawl(
         &owner,
         "/staff/clients",

@@ -35,6 +35,7 @@ mod settings;
 mod staff_accounts;
 mod staff_client_edit;
 mod staff_clients;
+mod staff_csrf;
 mod staff_invoice_files;
 mod staff_invoices;
 mod staff_portal_flow;

@@ -466,3 +466,79 @@ async fn error_pages_point_back_to_where_the_error_happened() {
     assert!(page.contains(r#"href="/staff""#), "{page}");
     assert!(!page.contains("client portal sign-in"));
 }
+
+/// The facts under the Client Portal section of a client record page.
+fn portal_facts(page: &str) -> String {
+    let panel = page.find("id=\"portal-heading\"").expect("portal section");
+    let start = panel
+        + page[panel..]
+            .find("<dl class=\"facts\">")
+            .expect("portal facts");
+    page[start..].split("</dl>").next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_portal_section_shows_who_enabled_it_when_and_the_last_portal_login() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let staff = staff_browser(&app, &w).await;
+    let cobalt = w.c.to_string();
+    let record = format!("/staff/clients/{cobalt}");
+
+    // Never enabled: Off, no badge, no link, no "Enabled" fact, never logged in.
+    let (_, page) = staff.get_text(&record).await;
+    assert!(page.contains("Client Portal Access: <strong>Off</strong>"));
+    assert!(!page.contains("Client Portal Enabled"));
+    assert!(!page.contains("id=\"portal-link\""));
+    let facts = portal_facts(&page);
+    assert!(!facts.contains("<dt>Enabled</dt>"), "{facts}");
+    assert!(
+        facts.contains("<dt>Last portal login</dt><dd>Never</dd>"),
+        "{facts}"
+    );
+
+    // Enabled by the owner: when (in the workspace's zone) and by whom.
+    toggle(&staff, &cobalt, true).await;
+    let row = app.state.store.client(w.ws, w.c).await.unwrap();
+    let enabled_at = row.portal_enabled_at.expect("enabled_at stored");
+    let when = portico::domain::records::display_instant(enabled_at, "Asia/Dubai");
+    let (_, page) = staff.get_text(&record).await;
+    assert!(page.contains("Client Portal Enabled"), "the badge");
+    let key = row.portal_access_key.clone().unwrap();
+    assert!(page.contains(&format!(
+        "id=\"portal-link\" type=\"text\" readonly value=\"{}\"",
+        app.url(&format!("/portal/{key}"))
+    )));
+    assert!(page.contains("data-copy-target=\"portal-link\""), "copy");
+    assert!(page.contains(&format!("/staff/clients/{cobalt}/portal/regenerate")));
+    let facts = portal_facts(&page);
+    assert!(
+        facts.contains(&format!("<dt>Enabled</dt><dd>{when} by Olivia Owner</dd>")),
+        "{facts}"
+    );
+    assert!(facts.contains("<dd>Never</dd>"), "{facts}");
+
+    // Carol signs in through the link: the section shows that login's time.
+    let carol = Browser::new(&app);
+    let r = carol
+        .log_in(&app, &format!("/portal/{key}"), &w.carol_email)
+        .await;
+    assert_eq!(r.headers()["location"], "/portal/home");
+    let row = app.state.store.client(w.ws, w.c).await.unwrap();
+    let login_at = row.portal_last_login_at.expect("last login stored");
+    assert!(login_at >= enabled_at);
+    let (_, page) = staff.get_text(&record).await;
+    let facts = portal_facts(&page);
+    let login = portico::domain::records::display_instant(login_at, "Asia/Dubai");
+    assert!(
+        facts.contains(&format!("<dt>Last portal login</dt><dd>{login}</dd>")),
+        "{facts}"
+    );
+
+    // Another client's section is untouched by Carol's login.
+    let (_, birch) = staff.get_text(&format!("/staff/clients/{}", w.b)).await;
+    assert!(
+        portal_facts(&birch).contains("<dt>Last portal login</dt><dd>Never</dd>"),
+        "Birch"
+    );
+}

@@ -148,6 +148,7 @@ async fn bad_settings_are_refused_by_field_and_change_nothing() {
         ),
         ("display_name", "   ", "Business name"),
         ("about_us", "hidden\u{202E}text", "About us"),
+        ("phone", "call us anytime", "Phone"),
     ] {
         let mut form = good_form(&token);
         for (k, v) in form.iter_mut() {
@@ -291,9 +292,26 @@ async fn members_cannot_open_or_save_settings() {
         member.get("/staff/settings").await.status(),
         StatusCode::FORBIDDEN
     );
-    let r = post_settings(&member, &good_form(&csrf(&member).await)).await;
+    let token = csrf(&member).await;
+    let r = post_settings(&member, &good_form(&token)).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Nor the logo, nor online part-payments (a portal setting of the invoices page).
+    let r = upload(&member, &token, "logo.png", &png(2_000)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = member
+        .post_form(
+            "/staff/invoices/partial-payments",
+            &[("_csrf", &token), ("allowed", "on"), ("minimum", "10.00")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Only owners and admins"));
     assert_eq!(snapshot(&app).await, before);
+    let allowed: i64 = sqlx::query_scalar("SELECT allow_partial_payments FROM workspace")
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(allowed, 0);
 }
 
 /// Whether the logo `id`'s bytes are in the file store.
