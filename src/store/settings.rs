@@ -61,6 +61,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.workspace_changed(ws);
         Ok(())
     }
 
@@ -94,6 +95,7 @@ impl Store {
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
+        self.workspace_changed(ws);
         Ok(())
     }
 }
