@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::State;
 
 use super::session::PortalUser;
-use super::view::{page_context, Shell};
+use super::view::{page_context_on, Shell};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::records::{
@@ -95,33 +95,45 @@ pub async fn home(
 ) -> AppResult<axum::response::Response> {
     let store = &state.store;
     let scope = user.scope;
-    let ctx = page_context(&state, &user, "home").await?;
-    let ws = &ctx.workspace;
+    // One connection for the page's four statements, given back before rendering.
+    let mut db = store.db().await?;
+    let ctx = page_context_on(&state, &mut db, &user, "home").await?;
     let now = state.clock.now();
     let today = ctx.today;
     let today_text = today.to_string();
 
-    let overdue = store
-        .overdue_invoices(scope, &today_text, HOME_LIST)
+    let invoices = store
+        .home_invoices(&mut db, scope, &today_text, HOME_LIST)
         .await?;
-    let (pending, pending_total) = store.pending_invoices_and_total(scope, HOME_LIST).await?;
-    let quotes = store.pending_quotes(scope, &today_text, HOME_LIST).await?;
+    let quotes = store
+        .pending_quotes(&mut db, scope, &today_text, HOME_LIST)
+        .await?;
     let jobs = store
-        .active_jobs(scope, now.as_millisecond(), HOME_LIST)
+        .active_jobs(&mut db, scope, now.as_millisecond(), HOME_LIST)
         .await?;
+    drop(db);
+    let ws = &ctx.workspace;
 
     let page = HomePage {
         shell: ctx.shell,
         first_name: user.session.first_name.clone(),
-        overdue: overdue.iter().map(|i| invoice_view(i, today)).collect(),
+        overdue: invoices
+            .overdue
+            .iter()
+            .map(|i| invoice_view(i, today))
+            .collect(),
         expiring: quotes
             .iter()
             .filter(|q| quote_expires_soon(&q.status, &q.valid_until, today))
             .map(quote_view)
             .collect(),
-        invoices: pending.iter().map(|i| invoice_view(i, today)).collect(),
-        invoices_total: pending_total,
-        invoices_more: pending_total - pending.len() as i64,
+        invoices: invoices
+            .pending
+            .iter()
+            .map(|i| invoice_view(i, today))
+            .collect(),
+        invoices_total: invoices.pending_total,
+        invoices_more: invoices.pending_total - invoices.pending.len() as i64,
         quotes: quotes.iter().map(quote_view).collect(),
         jobs: jobs
             .iter()

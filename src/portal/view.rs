@@ -2,6 +2,7 @@
 //! list controls (status filter and keyset pages).
 
 use serde::Deserialize;
+use sqlx::AnyConnection;
 
 use super::session::PortalUser;
 use crate::app::AppState;
@@ -105,34 +106,52 @@ pub struct PageContext {
     pub today: jiff::civil::Date,
 }
 
-/// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges.
+/// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges, on a
+/// connection of its own (see [`page_context_on`] for pages that read more).
 pub async fn page_context(
     state: &AppState,
     user: &PortalUser,
     active: &'static str,
 ) -> AppResult<PageContext> {
+    let mut db = state.store.db().await?;
+    page_context_on(state, &mut db, user, active).await
+}
+
+/// [`page_context`] on the page's own connection `db`: at most two statements (the
+/// workspace's part comes from a short-lived cache most of the time).
+pub async fn page_context_on(
+    state: &AppState,
+    db: &mut AnyConnection,
+    user: &PortalUser,
+    active: &'static str,
+) -> AppResult<PageContext> {
     let store = &state.store;
-    let found = store
-        .portal_shell(user.scope, &user.session.email_norm)
+    let ws = store
+        .portal_workspace(db, user.scope.workspace_id())
         .await?;
-    let (workspace, profile) = (found.workspace, found.profile);
-    let today = today_in(&workspace.time_zone, state.clock.now());
-    let (invoices, quotes, tasks) = store.portal_badges(user.scope, &today.to_string()).await?;
-    let can_switch = found.choices > 1;
+    let today = today_in(&ws.workspace.time_zone, state.clock.now());
+    let client = store
+        .portal_client_shell(db, user.scope, &user.session.email_norm, &today.to_string())
+        .await?;
+    let mut brand = Brand::new(ws.workspace.id(), &ws.profile);
+    brand.logo = ws
+        .logo
+        .as_ref()
+        .map(|l| crate::web::assets::logo_src(ws.workspace.id(), l));
     let shell = Shell {
-        brand: Brand::load(state, workspace.id(), &profile).await?,
+        brand,
         contact_name: user.session.contact_name.clone(),
-        client_name: found.client_name,
+        client_name: client.client_name,
         csrf: user.session.csrf.clone(),
         active,
-        nav: nav(invoices, quotes, tasks),
-        can_switch,
+        nav: nav(client.invoice_badge, client.quote_badge, client.task_badge),
+        can_switch: client.choices > 1,
     };
     Ok(PageContext {
         shell,
-        providers: found.providers,
-        workspace,
-        profile,
+        providers: ws.providers.clone(),
+        workspace: ws.workspace.clone(),
+        profile: ws.profile.clone(),
         today,
     })
 }

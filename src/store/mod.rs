@@ -37,6 +37,7 @@ pub mod staff_files;
 pub mod visits;
 pub mod work;
 pub mod work_edit;
+pub mod workspace_cache;
 pub mod workspaces;
 
 use std::str::FromStr;
@@ -114,7 +115,15 @@ impl ClientScope {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// What every portal page shows of its workspace, kept for a few seconds.
+    workspace_cache: std::sync::Arc<workspace_cache::WorkspaceCache>,
 }
+
+/// One connection from the pool, held for all of a page's statements. Each statement on
+/// the pool itself takes a connection and gives it back, and the pool checks a
+/// connection when it comes back (on SQLite a round trip to the connection's thread), so
+/// a page that runs several statements runs them on one of these.
+pub type Db = sqlx::pool::PoolConnection<sqlx::Any>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -154,6 +163,9 @@ impl Store {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            // A SQLite connection is a file handle in this process and cannot drop away
+            // while idle; testing it before every use cost a round trip to its thread.
+            .test_before_acquire(backend != Backend::Sqlite)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -171,7 +183,17 @@ impl Store {
         let mut conn = options.disable_statement_logging().connect().await?;
         MIGRATOR.run(&mut conn).await?;
         conn.close().await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            workspace_cache: Default::default(),
+        })
+    }
+
+    /// A connection for a page's statements (see [`Db`]). Hold it only for the page's
+    /// reads: never while waiting on anything else, and never together with a second one.
+    pub async fn db(&self) -> StoreResult<Db> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once

@@ -140,6 +140,7 @@ impl Store {
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
+        self.workspace_changed(ws);
         Ok(())
     }
 
@@ -175,6 +176,7 @@ impl Store {
             .bind(provider)
             .execute(&self.pool)
             .await?;
+        self.workspace_changed(ws);
         Ok(done.rows_affected() > 0)
     }
 

@@ -1,7 +1,7 @@
 //! What the portal home page reads. Every query is bound to a [`ClientScope`] and hides
 //! drafts, archived and deleted records.
 
-use sqlx::FromRow;
+use sqlx::{AnyConnection, FromRow};
 
 use super::{ClientScope, Store, StoreResult};
 
@@ -47,12 +47,26 @@ pub struct JobSummary {
     pub next_visit_at: Option<i64>,
 }
 
-/// An invoice with the number of rows its query matched in all.
+/// An invoice of the home page, tagged with the list it belongs to.
 #[derive(FromRow)]
-struct Counted {
+struct HomeRow {
     #[sqlx(flatten)]
     invoice: InvoiceSummary,
+    /// 1 for the overdue list, 0 for the pending list.
+    overdue: i64,
+    /// Pending rows: how many pending invoices there are in all.
     total: i64,
+}
+
+/// The home page's invoices.
+#[derive(Debug, Default)]
+pub struct HomeInvoices {
+    /// Payable invoices with a balance, due before today, soonest due first.
+    pub overdue: Vec<InvoiceSummary>,
+    /// Sent or partially paid invoices, soonest due first.
+    pub pending: Vec<InvoiceSummary>,
+    /// How many pending invoices there are in all (before the limit).
+    pub pending_total: i64,
 }
 
 const INVOICE_SUMMARY: &str =
@@ -60,82 +74,55 @@ const INVOICE_SUMMARY: &str =
 const VISIBLE: &str = "deleted_at IS NULL AND archived_at IS NULL";
 
 impl Store {
-    /// Sent or partially paid invoices, soonest due first.
-    pub async fn pending_invoices(
+    /// The overdue and the pending invoices of the home page (at most `limit` of each,
+    /// `limit` at least 1) and the count of all pending ones, in one statement on `db`.
+    pub async fn home_invoices(
         &self,
-        scope: ClientScope,
-        limit: i64,
-    ) -> StoreResult<Vec<InvoiceSummary>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INVOICE_SUMMARY} FROM invoice
-             WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
-             ORDER BY due_date, id LIMIT $3"
-        ))
-        .bind(scope.workspace_id().get())
-        .bind(scope.client_id().get())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// [`Store::pending_invoices`] and how many there are in all, in one statement (the
-    /// count is taken over every pending invoice, before the limit; it is read from the
-    /// rows, so `limit` must be at least 1).
-    pub async fn pending_invoices_and_total(
-        &self,
-        scope: ClientScope,
-        limit: i64,
-    ) -> StoreResult<(Vec<InvoiceSummary>, i64)> {
-        let rows: Vec<Counted> = sqlx::query_as(&format!(
-            "SELECT {INVOICE_SUMMARY}, COUNT(*) OVER () AS total FROM invoice
-             WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
-             ORDER BY due_date, id LIMIT $3"
-        ))
-        .bind(scope.workspace_id().get())
-        .bind(scope.client_id().get())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let total = rows.first().map_or(0, |r| r.total);
-        Ok((rows.into_iter().map(|r| r.invoice).collect(), total))
-    }
-
-    pub async fn count_pending_invoices(&self, scope: ClientScope) -> StoreResult<i64> {
-        let (n,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM invoice
-             WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}"
-        ))
-        .bind(scope.workspace_id().get())
-        .bind(scope.client_id().get())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n)
-    }
-
-    /// Payable invoices with a balance, due before `today` (the workspace's date).
-    pub async fn overdue_invoices(
-        &self,
+        db: &mut AnyConnection,
         scope: ClientScope,
         today: &str,
         limit: i64,
-    ) -> StoreResult<Vec<InvoiceSummary>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INVOICE_SUMMARY} FROM invoice
-             WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
-               AND due_date < $3 AND total_minor > paid_minor
-             ORDER BY due_date, id LIMIT $4"
+    ) -> StoreResult<HomeInvoices> {
+        let rows: Vec<HomeRow> = sqlx::query_as(&format!(
+            "SELECT * FROM (
+               SELECT {INVOICE_SUMMARY}, CAST(1 AS BIGINT) AS overdue, CAST(0 AS BIGINT) AS total FROM invoice
+               WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
+                 AND due_date < $3 AND total_minor > paid_minor
+               ORDER BY due_date, id LIMIT $4) o
+             UNION ALL
+             SELECT * FROM (
+               SELECT {INVOICE_SUMMARY}, CAST(0 AS BIGINT) AS overdue, COUNT(*) OVER () AS total FROM invoice
+               WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid') AND {VISIBLE}
+               ORDER BY due_date, id LIMIT $4) p"
         ))
         .bind(scope.workspace_id().get())
         .bind(scope.client_id().get())
         .bind(today)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(db)
+        .await?;
+        let mut home = HomeInvoices::default();
+        for row in rows {
+            if row.overdue == 1 {
+                home.overdue.push(row.invoice);
+            } else {
+                home.pending_total = row.total;
+                home.pending.push(row.invoice);
+            }
+        }
+        // UNION ALL keeps no order between or within its parts on every database.
+        let by_due = |a: &InvoiceSummary, b: &InvoiceSummary| {
+            (a.due_date.as_str(), a.id).cmp(&(b.due_date.as_str(), b.id))
+        };
+        home.overdue.sort_by(by_due);
+        home.pending.sort_by(by_due);
+        Ok(home)
     }
 
     /// Sent quotes still valid on `today`, those running out first.
     pub async fn pending_quotes(
         &self,
+        db: &mut AnyConnection,
         scope: ClientScope,
         today: &str,
         limit: i64,
@@ -149,13 +136,14 @@ impl Store {
         .bind(scope.client_id().get())
         .bind(today)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(db)
         .await?)
     }
 
     /// Scheduled, in-progress and on-hold jobs with their next scheduled visit.
     pub async fn active_jobs(
         &self,
+        db: &mut AnyConnection,
         scope: ClientScope,
         now_ms: i64,
         limit: i64,
@@ -173,7 +161,7 @@ impl Store {
         .bind(scope.client_id().get())
         .bind(now_ms)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(db)
         .await?)
     }
 }

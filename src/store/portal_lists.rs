@@ -124,8 +124,10 @@ fn dated_page_sql(select_from: &str, filter: &str, with_cursor: bool) -> String 
 }
 
 impl Store {
+    /// One page of the client's invoices, on the page's connection `db`.
     pub async fn portal_invoices(
         &self,
+        db: &mut sqlx::AnyConnection,
         scope: ClientScope,
         filter: &str,
         after: Option<&Cursor>,
@@ -139,7 +141,7 @@ impl Store {
         if let Some(c) = after {
             q = q.bind(c.sort.clone()).bind(c.id);
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = q.fetch_all(db).await?;
         Ok(page_of(rows, size, |r| {
             Cursor::new(r.issue_date.clone(), r.id)
         }))
@@ -286,29 +288,6 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?)
-    }
-
-    /// Counts for the sidebar badges: payable invoices, pending quotes, open shared tasks.
-    pub async fn portal_badges(
-        &self,
-        scope: ClientScope,
-        today: &str,
-    ) -> StoreResult<(i64, i64, i64)> {
-        let (invoices, quotes, tasks): (i64, i64, i64) = sqlx::query_as(
-            "SELECT
-               (SELECT COUNT(*) FROM invoice WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid')
-                  AND total_minor > paid_minor AND deleted_at IS NULL AND archived_at IS NULL),
-               (SELECT COUNT(*) FROM quote WHERE workspace_id = $1 AND client_id = $2 AND status = 'sent' AND valid_until >= $3
-                  AND deleted_at IS NULL AND archived_at IS NULL),
-               (SELECT COUNT(*) FROM task WHERE workspace_id = $1 AND client_id = $2 AND shared_with_client = 1
-                  AND done_at IS NULL AND deleted_at IS NULL)",
-        )
-        .bind(scope.workspace_id().get())
-        .bind(scope.client_id().get())
-        .bind(today)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((invoices, quotes, tasks))
     }
 }
 

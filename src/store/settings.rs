@@ -61,6 +61,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.workspace_changed(ws);
         Ok(())
     }
 
@@ -109,6 +110,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.workspace_changed(ws);
         Ok(old.and_then(|(id, content_type)| id.map(|id| Logo { id, content_type })))
     }
 }

@@ -156,6 +156,7 @@ impl Store {
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
+        self.workspace_changed(id);
         Ok(())
     }
 
@@ -171,6 +172,7 @@ impl Store {
             .bind(absolute_minutes)
             .execute(&self.pool)
             .await?;
+        self.workspace_changed(id);
         Ok(())
     }
 }

@@ -43,9 +43,10 @@ async fn keyset_pages_walk_every_invoice_once_with_many_on_one_day() {
     let mut walked = Vec::new();
     let mut after: Option<Cursor> = None;
     let mut pages = 0;
+    let mut db = store.db().await.unwrap();
     loop {
         let page = store
-            .portal_invoices(scope, "", after.as_ref(), 20)
+            .portal_invoices(&mut db, scope, "", after.as_ref(), 20)
             .await
             .unwrap();
         assert!(page.rows.len() <= 20);
@@ -56,6 +57,7 @@ async fn keyset_pages_walk_every_invoice_once_with_many_on_one_day() {
             None => break,
         }
     }
+    drop(db);
 
     let expected: Vec<i64> = sqlx::query_as::<_, (i64,)>(
         "SELECT id FROM invoice WHERE client_id = $1 AND status <> 'draft'
@@ -117,23 +119,52 @@ async fn a_deep_invoice_page_is_an_index_seek_without_a_sort() {
 }
 
 #[tokio::test]
-async fn the_home_pages_pending_invoices_come_with_the_count_of_all_of_them() {
+async fn the_home_pages_invoices_come_in_one_statement_with_the_count_of_all_pending() {
     let app = TestApp::spawn().await;
     let scope = generated(&app, 2, 400).await;
     let store = &app.state.store;
+    let today = portico::domain::records::today_in("UTC", jiff::Timestamp::now()).to_string();
 
-    let (rows, total) = store.pending_invoices_and_total(scope, 10).await.unwrap();
+    let mut db = store.db().await.unwrap();
+    let home = store
+        .home_invoices(&mut db, scope, &today, 10)
+        .await
+        .unwrap();
+    drop(db);
 
-    let (expected,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM invoice WHERE client_id = $1 AND status IN ('sent', 'partially_paid')",
+    let ids = |sql: &str| {
+        let sql = sql.to_string();
+        let today = today.clone();
+        async move {
+            sqlx::query_as::<_, (i64,)>(&sql)
+                .bind(scope.client_id().get())
+                .bind(today)
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.0)
+                .collect::<Vec<i64>>()
+        }
+    };
+    // Every pending invoice: those due before or after `today` ($2 > '' always holds).
+    let pending = ids(
+        "SELECT id FROM invoice WHERE client_id = $1 AND status IN ('sent', 'partially_paid')
+           AND $2 > '' ORDER BY due_date, id",
     )
-    .bind(scope.client_id().get())
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
-    assert!(expected > 10, "{expected}");
-    assert_eq!(total, expected);
-    assert_eq!(rows.len(), 10);
+    .await;
+    let overdue = ids(
+        "SELECT id FROM invoice WHERE client_id = $1 AND status IN ('sent', 'partially_paid')
+           AND due_date < $2 AND total_minor > paid_minor ORDER BY due_date, id LIMIT 10",
+    )
+    .await;
+    assert!(pending.len() > 10, "{}", pending.len());
+    assert!(!overdue.is_empty());
+    assert_eq!(home.pending_total, pending.len() as i64);
+    let got: Vec<i64> = home.pending.iter().map(|r| r.id).collect();
+    assert_eq!(got, pending[..10].to_vec());
+    let got: Vec<i64> = home.overdue.iter().map(|r| r.id).collect();
+    assert_eq!(got, overdue);
 }
 
 /// The hourly clean-up deletes by age across all workspaces; each of its deletes must find

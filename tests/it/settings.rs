@@ -123,6 +123,27 @@ async fn saved_settings_reach_the_portal_and_its_session_lengths() {
 }
 
 #[tokio::test]
+async fn a_settings_change_shows_on_a_portal_already_open_at_once() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let client = Browser::new(&app);
+    let r = client.log_in(&app, &w.a_link(), &w.ann_email).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The portal has shown the workspace (and keeps it for a few seconds).
+    let (status, about) = client.get_text("/portal/about").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!about.contains("Family firm since 1998."));
+
+    let owner = Browser::staff(&app, &w.staff_email, &w.staff_password).await;
+    let r = post_settings(&owner, &good_form(&csrf(&owner).await)).await;
+    assert_eq!(r.headers()["location"], "/staff/settings?done=saved");
+
+    let (status, about) = client.get_text("/portal/about").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(about.contains("Family firm since 1998."), "{about}");
+}
+
+#[tokio::test]
 async fn bad_settings_are_refused_by_field_and_change_nothing() {
     let app = TestApp::spawn().await;
     let w = World::seed(&app).await;
