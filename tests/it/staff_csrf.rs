@@ -165,6 +165,7 @@ async fn every_staff_post_without_the_csrf_token_is_refused_and_changes_nothing(
         format!("/staff/clients/{a}/jobs"),
         format!("/staff/jobs/{}", r.job_active),
         format!("/staff/jobs/{}/visits", r.job_active),
+        format!("/staff/visits/{unknown}"),
         format!("/staff/visits/{unknown}/status"),
         format!("/staff/clients/{a}/projects"),
         format!("/staff/projects/{}", r.project),
