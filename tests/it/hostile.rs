@@ -480,7 +480,7 @@ pub async fn attack_addresses(b: &Browser, urls: &[String], faults: &mut Faults)
 }
 
 async fn staff_browser(app: &TestApp, w: &World) -> Browser {
-    crate::staff_uploads::staff_browser(app, w).await
+    crate::support::world::staff_browser(app, w).await
 }
 
 fn report(faults: &Faults) {
