@@ -185,16 +185,17 @@ pub async fn delete(
 ) -> AppResult<Response> {
     user.check_csrf(&state, &form.csrf)?;
     let id = doc_id(&id)?;
+    // Another workspace's document is not found, whatever the form says.
+    let doc = state
+        .store
+        .staff_document(user.workspace_id, kind, id)
+        .await?;
     if form.confirm != "yes" {
         return Err(AppError::BadRequest(format!(
             "Confirm: tick the box to delete this draft {}.",
             kind.noun()
         )));
     }
-    let doc = state
-        .store
-        .staff_document(user.workspace_id, kind, id)
-        .await?;
     state
         .store
         .delete_draft(
