@@ -25,9 +25,8 @@ use crate::web::ClientIp;
         (status = 201, description = "A draft invoice, numbered", body = DocumentOut),
         (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
         (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
         (status = 409, description = "The number is already taken", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named), also a client_id not of this workspace; nothing was stored", body = ApiErrorBody),
     ))]
 pub async fn create_invoice(
     State(state): State<AppState>,
@@ -44,9 +43,8 @@ pub async fn create_invoice(
         (status = 201, description = "A draft quote, numbered", body = DocumentOut),
         (status = 400, description = "Not JSON, or unknown/missing fields", body = ApiErrorBody),
         (status = 401, description = "No valid token", body = ApiErrorBody),
-        (status = 404, description = "No such client in this workspace", body = ApiErrorBody),
         (status = 409, description = "The number is already taken", body = ApiErrorBody),
-        (status = 422, description = "A field is not valid (named); nothing was stored", body = ApiErrorBody),
+        (status = 422, description = "A field is not valid (named), also a client_id not of this workspace; nothing was stored", body = ApiErrorBody),
     ))]
 pub async fn create_quote(
     State(state): State<AppState>,

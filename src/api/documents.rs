@@ -400,13 +400,11 @@ pub(super) async fn create(
     kind: DocKind,
     header: Header,
 ) -> ApiResult<(StatusCode, Json<DocumentOut>)> {
+    // Another workspace's or an unknown client is a 422 on `client_id`, as for work.
     let client = match header.client_id.as_deref() {
         None | Some("") => return Err(ApiError::invalid("client_id", "client_id: is required.")),
-        Some(raw) => raw
-            .parse::<ClientId>()
-            .map_err(|_| ApiError::invalid("client_id", "client_id: not a client id."))?,
+        Some(raw) => super::work::body_client(state, caller.workspace_id, raw).await?,
     };
-    state.store.client(caller.workspace_id, client).await?;
     let (id, number) = invoicing::save_draft(
         state,
         caller.workspace_id,

@@ -3,13 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 
 /// A JSON body. Wrong content type, malformed JSON, an unknown or missing field, or a
-/// value of the wrong type is a 400 naming the field where one is known.
+/// value of the wrong type is a 400 naming the field where one is known; a body over the
+/// size limit is a 413 (`payload_too_large`).
 pub struct ApiJson<T>(pub T);
 
 fn is_json(content_type: Option<&str>) -> bool {
@@ -139,9 +140,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )
             .with_field("Content-Type"));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::bad_request("The body could not be read or is too large."))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large("The body is larger than the API accepts.")
+            } else {
+                ApiError::bad_request("The body could not be read.")
+            }
+        })?;
         parse(&bytes).map(ApiJson)
     }
 }

@@ -17,7 +17,9 @@ use super::{
         version = "1",
         description = "The back office's clients, contacts and portal access, and read access to its documents and work, for other systems of the business. \
 Authenticate with `Authorization: Bearer <token>` (tokens are made under API tokens in the back office). \
-Errors are JSON `{\"code\", \"message\", \"field\"}` with a stable `code`. Lists take `limit` and `cursor` \
+Errors are JSON `{\"code\", \"message\", \"field\"}` with a stable `code`: `bad_request` (400, a malformed body), \
+`unauthorized` (401), `forbidden` (403), `not_found` (404), `method_not_allowed` (405), `conflict` (409), \
+`payload_too_large` (413, a body over the size limit), `validation_failed` (422), `internal` (500), `unavailable` (503). Lists take `limit` and `cursor` \
 and answer `next_cursor` (null on the last page)."
     ),
     paths(

@@ -122,7 +122,7 @@ pub async fn create(
     let now = state.clock.now_ms();
     let id = state
         .store
-        .create_catalogue_item(caller.workspace_id, &valid, now)
+        .create_catalogue_item(caller.workspace_id, &valid, None, now)
         .await?;
     caller
         .audit(

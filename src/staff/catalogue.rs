@@ -15,6 +15,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::product_form::{amount_text, percent_text, validate, ProductInput};
 use crate::domain::request_form::FieldError;
 use crate::store::products::CatalogueRow;
+use crate::store::submission::{fresh_submission_key, submission_key};
 use crate::web::error::{AppError, AppResult};
 use crate::web::extract::{Path, Query, TextForm};
 use crate::web::ClientIp;
@@ -55,6 +56,8 @@ struct CataloguePage {
     user: StaffUser,
     items: Vec<ItemLine>,
     form: ProductInput,
+    /// The New item form's one-time key (see `store::submission`).
+    submission_key: String,
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
 }
@@ -91,7 +94,7 @@ async fn render_list(
     state: &AppState,
     user: StaffUser,
     status: StatusCode,
-    form: ProductInput,
+    (form, submission_key): (ProductInput, String),
     errors: Vec<FieldError>,
     notice: Option<&'static str>,
 ) -> AppResult<Response> {
@@ -106,6 +109,7 @@ async fn render_list(
         user,
         items,
         form,
+        submission_key,
         errors,
         notice,
     };
@@ -135,6 +139,7 @@ pub async fn list(
         visible_in_portal: true,
         ..Default::default()
     };
+    let form = (form, fresh_submission_key());
     render_list(&state, user, StatusCode::OK, form, Vec::new(), notice).await
 }
 
@@ -142,6 +147,9 @@ pub async fn list(
 pub struct ItemForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    /// Only on the New item form.
+    #[serde(default)]
+    submission_key: String,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -183,18 +191,20 @@ pub async fn create(
 ) -> AppResult<Response> {
     user.require_admin(WHAT)?;
     user.check_csrf(&state, &f.csrf)?;
+    let key = submission_key(&f.submission_key);
     let input = f.input();
     let valid = match validate(&input) {
         Ok(v) => v,
         Err(errors) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return render_list(&state, user, status, input, errors, None).await;
+            let form = (input, key.unwrap_or_default());
+            return render_list(&state, user, status, form, errors, None).await;
         }
     };
     let now = state.clock.now_ms();
     let id = state
         .store
-        .create_catalogue_item(user.workspace_id, &valid, now)
+        .create_catalogue_item(user.workspace_id, &valid, key.as_deref(), now)
         .await?;
     user.audit(
         &state,

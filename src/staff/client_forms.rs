@@ -2,6 +2,7 @@
 //! Every field is validated by `domain::client_form` with a message naming the field;
 //! a refused form is shown again with its values and changes nothing.
 
+use crate::store::submission::{fresh_submission_key, submission_key};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -49,6 +50,9 @@ pub struct ClientFormData {
 pub struct ContactFormData {
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    /// The New contact form's one-time key (see `store::submission`).
+    #[serde(default)]
+    submission_key: String,
     #[serde(default)]
     first_name: String,
     #[serde(default)]
@@ -253,7 +257,10 @@ pub async fn new_contact(
     let page = NewContactPage {
         user,
         client,
-        form: ContactFormData::default(),
+        form: ContactFormData {
+            submission_key: fresh_submission_key(),
+            ..ContactFormData::default()
+        },
         errors: Vec::new(),
     };
     Ok(Html(page.render()?).into_response())
@@ -284,7 +291,7 @@ pub async fn create_contact(
             let now = state.clock.now_ms();
             let created = state
                 .store
-                .create_contact(
+                .create_contact_once(
                     user.workspace_id,
                     id,
                     &NewContact {
@@ -295,6 +302,7 @@ pub async fn create_contact(
                         role: &valid.role,
                         is_primary: false,
                     },
+                    submission_key(&form.submission_key).as_deref(),
                     now,
                 )
                 .await;
@@ -329,6 +337,7 @@ pub async fn create_contact(
         client,
         form: ContactFormData {
             csrf: String::new(),
+            submission_key: submission_key(&form.submission_key).unwrap_or_default(),
             first_name: clip(&form.first_name, SHOWN_MAX),
             last_name: clip(&form.last_name, SHOWN_MAX),
             email: clip(&form.email, SHOWN_MAX),

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use super::documents::{doc_id, refused, Kind};
 use super::session::StaffUser;
 use crate::app::AppState;
-use crate::crypto::random_token;
 use crate::domain::document_form::{format_decimal, DocError, DocumentFields, LineFields};
 use crate::domain::money::{Currency, Money};
 use crate::domain::records::today_in;
@@ -184,7 +183,7 @@ pub async fn new_form(
         user,
         FormArgs {
             kind,
-            submission_key: random_token(18),
+            submission_key: crate::store::submission::fresh_submission_key(),
             existing: None,
             client,
             client_name: String::new(),
@@ -206,7 +205,10 @@ fn read_form(pairs: &[(String, String)]) -> AppResult<(String, String, String, D
         let value = value.clone();
         match name.as_str() {
             "_csrf" => csrf = value,
-            "submission_key" => submission_key = value.trim().chars().take(64).collect(),
+            "submission_key" => {
+                submission_key =
+                    crate::store::submission::submission_key(&value).unwrap_or_default()
+            }
             "client_id" => client = value,
             "title" => f.title = value,
             "issue_date" => f.issue_date = value,

@@ -23,6 +23,7 @@ use crate::ids::{ClientId, JobId, ProjectId};
 use crate::store::clients::ClientRow;
 use crate::store::staff_admin::StaffMember;
 use crate::store::staff_files::FileTarget;
+use crate::store::submission::{fresh_submission_key, submission_key};
 use crate::store::work::NewJob;
 use crate::store::work_edit::{StaffJobRow, StaffProjectRow, StaffTaskRow};
 use crate::web::error::AppResult;
@@ -34,6 +35,9 @@ use crate::web::ClientIp;
 pub struct JobForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    /// The New form's one-time key (see `store::submission`); empty on an edit.
+    #[serde(default)]
+    submission_key: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -101,6 +105,7 @@ impl JobPage {
 pub(super) fn form_of(job: &StaffJobRow, tz: &str) -> JobForm {
     JobForm {
         csrf: String::new(),
+        submission_key: String::new(),
         title: job.title.clone(),
         description: job.description.clone(),
         status: job.status.clone(),
@@ -121,6 +126,7 @@ pub(super) fn form_of(job: &StaffJobRow, tz: &str) -> JobForm {
 fn shown_again(form: &JobForm) -> JobForm {
     JobForm {
         csrf: String::new(),
+        submission_key: submission_key(&form.submission_key).unwrap_or_default(),
         title: clip(&form.title),
         description: clip(&form.description),
         status: clip(&form.status),
@@ -250,6 +256,7 @@ pub async fn new_form(
         .client(user.workspace_id, parse_id(&id)?)
         .await?;
     let form = JobForm {
+        submission_key: fresh_submission_key(),
         status: "unscheduled".into(),
         site_address: client.site_address.clone(),
         ..JobForm::default()
@@ -276,11 +283,18 @@ pub async fn create(
     let ws = user.workspace_id;
     let read = read_form(&form, &tz, &projects);
     let st = &state;
+    let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |(valid, project)| async move {
         let now = st.clock.now_ms();
         let job = st
             .store
-            .create_job(ws, client_id, &new_job(&valid, project), now)
+            .create_job_once(
+                ws,
+                client_id,
+                &new_job(&valid, project),
+                key.as_deref(),
+                now,
+            )
             .await?;
         Ok(Saved {
             action: "job.created",

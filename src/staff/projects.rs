@@ -14,6 +14,7 @@ use crate::domain::request_form::FieldError;
 use crate::domain::work_form::{validate_project, ProjectInput, ValidProject, PROJECT_STATUSES};
 use crate::ids::{ClientId, ProjectId};
 use crate::store::clients::ClientRow;
+use crate::store::submission::{fresh_submission_key, submission_key};
 use crate::store::work::NewProject;
 use crate::store::work_edit::{StaffJobRow, StaffProjectRow, StaffTaskRow};
 use crate::web::error::AppResult;
@@ -24,6 +25,9 @@ use crate::web::ClientIp;
 pub struct ProjectForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    /// The New form's one-time key (see `store::submission`); empty on an edit.
+    #[serde(default)]
+    submission_key: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -56,6 +60,7 @@ impl ProjectForm {
     fn shown_again(&self) -> Self {
         Self {
             csrf: String::new(),
+            submission_key: submission_key(&self.submission_key).unwrap_or_default(),
             name: clip(&self.name),
             description: clip(&self.description),
             status: clip(&self.status),
@@ -69,6 +74,7 @@ impl ProjectForm {
     fn of(p: &StaffProjectRow) -> Self {
         Self {
             csrf: String::new(),
+            submission_key: String::new(),
             name: p.name.clone(),
             description: p.description.clone(),
             status: p.status.clone(),
@@ -168,6 +174,7 @@ pub async fn new_form(
         .client(user.workspace_id, parse_id(&id)?)
         .await?;
     let form = ProjectForm {
+        submission_key: fresh_submission_key(),
         status: "planned".into(),
         progress_pct: "0".into(),
         ..ProjectForm::default()
@@ -189,11 +196,12 @@ pub async fn create(
     let ws = user.workspace_id;
     let st = &state;
     let read = validate_project(&form.input());
+    let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |valid| async move {
         let now = st.clock.now_ms();
         let p = st
             .store
-            .create_project(ws, client_id, &new_project(&valid), now)
+            .create_project_once(ws, client_id, &new_project(&valid), key.as_deref(), now)
             .await?;
         Ok(Saved {
             action: "project.created",

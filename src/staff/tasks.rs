@@ -14,6 +14,7 @@ use crate::domain::request_form::FieldError;
 use crate::domain::work_form::{all_or_errors, noted, validate_task, TaskInput, ValidTask};
 use crate::ids::{ClientId, JobId, ProjectId, TaskId};
 use crate::store::clients::ClientRow;
+use crate::store::submission::{fresh_submission_key, submission_key};
 use crate::store::work::NewTask;
 use crate::store::work_edit::{StaffJobRow, StaffProjectRow, StaffTaskRow};
 use crate::web::error::AppResult;
@@ -24,6 +25,9 @@ use crate::web::ClientIp;
 pub struct TaskForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
+    /// The New form's one-time key (see `store::submission`); empty on an edit.
+    #[serde(default)]
+    submission_key: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -45,6 +49,7 @@ impl TaskForm {
     fn shown_again(&self) -> Self {
         Self {
             csrf: String::new(),
+            submission_key: submission_key(&self.submission_key).unwrap_or_default(),
             title: clip(&self.title),
             description: clip(&self.description),
             due_date: clip(&self.due_date),
@@ -59,6 +64,7 @@ impl TaskForm {
         let on = |b: bool| b.then(|| "on".to_string());
         Self {
             csrf: String::new(),
+            submission_key: String::new(),
             title: t.title.clone(),
             description: t.description.clone(),
             due_date: t.due_date.clone().unwrap_or_default(),
@@ -168,6 +174,7 @@ pub async fn new_form(
         .client(user.workspace_id, parse_id(&id)?)
         .await?;
     let form = TaskForm {
+        submission_key: fresh_submission_key(),
         project_id: clip(&q.project_id),
         job_id: clip(&q.job_id),
         ..TaskForm::default()
@@ -191,11 +198,18 @@ pub async fn create(
     let jobs = state.store.jobs_of(ws, client_id).await?;
     let st = &state;
     let read = read_form(&form, &projects, &jobs);
+    let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |(valid, links)| async move {
         let now = st.clock.now_ms();
         let t = st
             .store
-            .create_task(ws, client_id, &new_task(&valid, links, now), now)
+            .create_task_once(
+                ws,
+                client_id,
+                &new_task(&valid, links, now),
+                key.as_deref(),
+                now,
+            )
             .await?;
         Ok(Saved {
             action: "task.created",

@@ -63,30 +63,50 @@ impl Store {
         new: &NewContact<'_>,
         now_ms: i64,
     ) -> StoreResult<ContactId> {
-        let id = ContactId::new();
-        let inserted = sqlx::query(
-            "INSERT INTO contact (id, workspace_id, client_id, first_name, last_name, email, email_norm, phone, role, is_primary, created_at, updated_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11
-             WHERE EXISTS (SELECT 1 FROM client WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL)",
-        )
-        .bind(id.get())
-        .bind(ws.get())
-        .bind(client.get())
-        .bind(new.first_name)
-        .bind(new.last_name)
-        .bind(new.email.map(|e| e.as_str().to_string()))
-        .bind(new.email.map(|e| e.normalised().to_string()))
-        .bind(new.phone)
-        .bind(new.role)
-        .bind(i64::from(new.is_primary))
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(id)
+        self.create_contact_once(ws, client, new, None, now_ms)
+            .await
+    }
+
+    /// [`Store::create_contact`] from a New form: a `submission_key` already used in the
+    /// workspace answers the contact it made.
+    pub async fn create_contact_once(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        new: &NewContact<'_>,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<ContactId> {
+        let (id,): (i64,) = self
+            .once_per_submission(ws, "contact", "id", submission_key, |key| async move {
+            let id = ContactId::new();
+            let inserted = sqlx::query(
+                "INSERT INTO contact (id, workspace_id, client_id, first_name, last_name, email, email_norm, phone, role, is_primary, created_at, updated_at, submission_key)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12
+                 WHERE EXISTS (SELECT 1 FROM client WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL)",
+            )
+            .bind(id.get())
+            .bind(ws.get())
+            .bind(client.get())
+            .bind(new.first_name)
+            .bind(new.last_name)
+            .bind(new.email.map(|e| e.as_str().to_string()))
+            .bind(new.email.map(|e| e.normalised().to_string()))
+            .bind(new.phone)
+            .bind(new.role)
+            .bind(i64::from(new.is_primary))
+            .bind(now_ms)
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok((id.get(),))
+            })
+            .await?;
+        Ok(ContactId::from_db(id))
     }
 
     pub async fn contacts_of(

@@ -44,42 +44,11 @@ impl Store {
         submission_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<(i64, String)> {
-        let key = submission_key.filter(|k| existing.is_none() && !k.is_empty());
-        if let Some(key) = key {
-            if let Some(made) = self.document_by_submission_key(ws, kind, key).await? {
-                return Ok(made);
-            }
-        }
-        match self
-            .write_document(ws, kind, client, existing, doc, key, now_ms)
-            .await
-        {
-            // The same form sent at the same moment: the other request made it.
-            Err(StoreError::Conflict(message)) => match key {
-                Some(key) => match self.document_by_submission_key(ws, kind, key).await? {
-                    Some(made) => Ok(made),
-                    None => Err(StoreError::Conflict(message)),
-                },
-                None => Err(StoreError::Conflict(message)),
-            },
-            other => other,
-        }
-    }
-
-    async fn document_by_submission_key(
-        &self,
-        ws: WorkspaceId,
-        kind: DocKind,
-        key: &str,
-    ) -> StoreResult<Option<(i64, String)>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT id, number FROM {} WHERE workspace_id = $1 AND submission_key = $2",
-            kind.table()
-        ))
-        .bind(ws.get())
-        .bind(key)
-        .fetch_optional(self.pool())
-        .await?)
+        let key = submission_key.filter(|_| existing.is_none());
+        self.once_per_submission(ws, kind.table(), "id, number", key, |key| {
+            self.write_document(ws, kind, client, existing, doc, key, now_ms)
+        })
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -34,6 +34,7 @@ pub mod staff;
 pub mod staff_admin;
 pub mod staff_documents;
 pub mod staff_files;
+pub mod submission;
 pub mod visits;
 pub mod work;
 pub mod work_edit;

@@ -26,6 +26,18 @@ impl Store {
         new: &NewProduct<'_>,
         now_ms: i64,
     ) -> StoreResult<ProductId> {
+        self.create_product_once(ws, new, None, now_ms).await
+    }
+
+    /// [`Store::create_product`] from a New form: a `submission_key` already used in the
+    /// workspace answers the item it made.
+    pub async fn create_product_once(
+        &self,
+        ws: WorkspaceId,
+        new: &NewProduct<'_>,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<ProductId> {
         check_one_of("kind", new.kind, &PRODUCT_KINDS)?;
         check_text("name", new.name, 200)?;
         if new.price_minor < 0 {
@@ -33,31 +45,37 @@ impl Store {
         }
         check_bp("tax rate", new.tax_rate_bp)?;
         let currency = currency_code(new.currency)?;
-        let id = ProductId::new();
-        let inserted = sqlx::query(
-            "INSERT INTO product (id, workspace_id, kind, name, description, unit, price_minor, currency, tax_rate_bp,
-                 visible_in_portal, created_at, updated_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11
-             WHERE EXISTS (SELECT 1 FROM workspace WHERE id = $2)",
-        )
-        .bind(id.get())
-        .bind(ws.get())
-        .bind(new.kind)
-        .bind(new.name.trim())
-        .bind(new.description)
-        .bind(new.unit)
-        .bind(new.price_minor)
-        .bind(currency)
-        .bind(new.tax_rate_bp)
-        .bind(i64::from(new.visible_in_portal))
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(id)
+        let (id,): (i64,) = self
+            .once_per_submission(ws, "product", "id", submission_key, |key| async move {
+            let id = ProductId::new();
+            let inserted = sqlx::query(
+                "INSERT INTO product (id, workspace_id, kind, name, description, unit, price_minor, currency, tax_rate_bp,
+                     visible_in_portal, created_at, updated_at, submission_key)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12
+                 WHERE EXISTS (SELECT 1 FROM workspace WHERE id = $2)",
+            )
+            .bind(id.get())
+            .bind(ws.get())
+            .bind(new.kind)
+            .bind(new.name.trim())
+            .bind(new.description)
+            .bind(new.unit)
+            .bind(new.price_minor)
+            .bind(currency)
+            .bind(new.tax_rate_bp)
+            .bind(i64::from(new.visible_in_portal))
+            .bind(now_ms)
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok((id.get(),))
+            })
+            .await?;
+        Ok(ProductId::from_db(id))
     }
 }
 
@@ -90,9 +108,10 @@ impl Store {
         &self,
         ws: WorkspaceId,
         p: &crate::domain::product_form::ValidProduct,
+        submission_key: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<ProductId> {
-        self.create_product(
+        self.create_product_once(
             ws,
             &NewProduct {
                 kind: p.kind,
@@ -104,6 +123,7 @@ impl Store {
                 tax_rate_bp: p.tax_rate_bp,
                 visible_in_portal: p.visible_in_portal,
             },
+            submission_key,
             now_ms,
         )
         .await

@@ -91,6 +91,20 @@ impl Store {
         new: &NewProject<'_>,
         now_ms: i64,
     ) -> StoreResult<ProjectId> {
+        self.create_project_once(ws, client, new, None, now_ms)
+            .await
+    }
+
+    /// [`Store::create_project`] from a New form: a `submission_key` already used in the
+    /// workspace answers the project it made (see [`super::submission`]).
+    pub async fn create_project_once(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        new: &NewProject<'_>,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<ProjectId> {
         check_text("name", new.name, 200)?;
         check_one_of("status", new.status, &PROJECT_STATUSES)?;
         if !(0..=100).contains(&new.progress_pct) {
@@ -98,31 +112,37 @@ impl Store {
         }
         check_optional_date("start date", new.start_date)?;
         check_optional_date("due date", new.due_date)?;
-        let id = ProjectId::new();
-        let inserted = sqlx::query(
-            "INSERT INTO project (id, workspace_id, client_id, name, description, status, progress_pct, start_date, due_date,
-                 internal_notes, created_at, updated_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11
-             WHERE EXISTS (SELECT 1 FROM client WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL)",
-        )
-        .bind(id.get())
-        .bind(ws.get())
-        .bind(client.get())
-        .bind(new.name.trim())
-        .bind(new.description)
-        .bind(new.status)
-        .bind(new.progress_pct)
-        .bind(new.start_date)
-        .bind(new.due_date)
-        .bind(new.internal_notes)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(id)
+        let (id,): (i64,) = self
+            .once_per_submission(ws, "project", "id", submission_key, |key| async move {
+            let id = ProjectId::new();
+            let inserted = sqlx::query(
+                "INSERT INTO project (id, workspace_id, client_id, name, description, status, progress_pct, start_date, due_date,
+                     internal_notes, created_at, updated_at, submission_key)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12
+                 WHERE EXISTS (SELECT 1 FROM client WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL)",
+            )
+            .bind(id.get())
+            .bind(ws.get())
+            .bind(client.get())
+            .bind(new.name.trim())
+            .bind(new.description)
+            .bind(new.status)
+            .bind(new.progress_pct)
+            .bind(new.start_date)
+            .bind(new.due_date)
+            .bind(new.internal_notes)
+            .bind(now_ms)
+            .bind(key)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok((id.get(),))
+            })
+            .await?;
+        Ok(ProjectId::from_db(id))
     }
 
     pub async fn create_job(
@@ -132,6 +152,19 @@ impl Store {
         new: &NewJob<'_>,
         now_ms: i64,
     ) -> StoreResult<JobId> {
+        self.create_job_once(ws, client, new, None, now_ms).await
+    }
+
+    /// [`Store::create_job`] from a New form: a `submission_key` already used in the
+    /// workspace answers the job it made, and uses no second number.
+    pub async fn create_job_once(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        new: &NewJob<'_>,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<JobId> {
         check_text("title", new.title, 200)?;
         check_one_of("status", new.status, &JOB_STATUSES)?;
         if let (Some(start), Some(end)) = (new.scheduled_start, new.scheduled_end) {
@@ -139,35 +172,41 @@ impl Store {
                 return Err(invalid("scheduled end: cannot be before the start"));
             }
         }
-        let id = JobId::new();
-        let mut tx = self.begin_write().await?;
-        let number = next_number(&mut tx, ws, "job").await?;
-        ensure_client(&mut tx, ws, client).await?;
-        if let Some(project) = new.project_id {
-            ensure_client_record(&mut tx, Owned::Project, ws, client, project.get()).await?;
-        }
-        sqlx::query(
-            "INSERT INTO job (id, workspace_id, client_id, project_id, number, title, description, status, site_address,
-                 scheduled_start, scheduled_end, internal_notes, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-        )
-        .bind(id.get())
-        .bind(ws.get())
-        .bind(client.get())
-        .bind(new.project_id.map(ProjectId::get))
-        .bind(&number)
-        .bind(new.title.trim())
-        .bind(new.description)
-        .bind(new.status)
-        .bind(new.site_address)
-        .bind(new.scheduled_start)
-        .bind(new.scheduled_end)
-        .bind(new.internal_notes)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        let (id,): (i64,) = self
+            .once_per_submission(ws, "job", "id", submission_key, |key| async move {
+            let id = JobId::new();
+            let mut tx = self.begin_write().await?;
+            let number = next_number(&mut tx, ws, "job").await?;
+            ensure_client(&mut tx, ws, client).await?;
+            if let Some(project) = new.project_id {
+                ensure_client_record(&mut tx, Owned::Project, ws, client, project.get()).await?;
+            }
+            sqlx::query(
+                "INSERT INTO job (id, workspace_id, client_id, project_id, number, title, description, status, site_address,
+                     scheduled_start, scheduled_end, internal_notes, created_at, updated_at, submission_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)",
+            )
+            .bind(id.get())
+            .bind(ws.get())
+            .bind(client.get())
+            .bind(new.project_id.map(ProjectId::get))
+            .bind(&number)
+            .bind(new.title.trim())
+            .bind(new.description)
+            .bind(new.status)
+            .bind(new.site_address)
+            .bind(new.scheduled_start)
+            .bind(new.scheduled_end)
+            .bind(new.internal_notes)
+            .bind(now_ms)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((id.get(),))
+            })
+            .await?;
+        Ok(JobId::from_db(id))
     }
 
     /// A visit of a job of the workspace, optionally assigned to one of its staff.
@@ -218,37 +257,56 @@ impl Store {
         new: &NewTask<'_>,
         now_ms: i64,
     ) -> StoreResult<TaskId> {
+        self.create_task_once(ws, client, new, None, now_ms).await
+    }
+
+    /// [`Store::create_task`] from a New form: a `submission_key` already used in the
+    /// workspace answers the task it made.
+    pub async fn create_task_once(
+        &self,
+        ws: WorkspaceId,
+        client: ClientId,
+        new: &NewTask<'_>,
+        submission_key: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<TaskId> {
         check_text("title", new.title, 200)?;
         check_optional_date("due date", new.due_date)?;
-        let id = TaskId::new();
-        let mut tx = self.begin_write().await?;
-        ensure_client(&mut tx, ws, client).await?;
-        if let Some(project) = new.project_id {
-            ensure_client_record(&mut tx, Owned::Project, ws, client, project.get()).await?;
-        }
-        if let Some(job) = new.job_id {
-            ensure_client_record(&mut tx, Owned::Job, ws, client, job.get()).await?;
-        }
-        sqlx::query(
-            "INSERT INTO task (id, workspace_id, client_id, project_id, job_id, title, description, due_date, done_at,
-                 shared_with_client, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-        )
-        .bind(id.get())
-        .bind(ws.get())
-        .bind(client.get())
-        .bind(new.project_id.map(ProjectId::get))
-        .bind(new.job_id.map(JobId::get))
-        .bind(new.title.trim())
-        .bind(new.description)
-        .bind(new.due_date)
-        .bind(new.done_at)
-        .bind(i64::from(new.shared_with_client))
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        let (id,): (i64,) = self
+            .once_per_submission(ws, "task", "id", submission_key, |key| async move {
+            let id = TaskId::new();
+            let mut tx = self.begin_write().await?;
+            ensure_client(&mut tx, ws, client).await?;
+            if let Some(project) = new.project_id {
+                ensure_client_record(&mut tx, Owned::Project, ws, client, project.get()).await?;
+            }
+            if let Some(job) = new.job_id {
+                ensure_client_record(&mut tx, Owned::Job, ws, client, job.get()).await?;
+            }
+            sqlx::query(
+                "INSERT INTO task (id, workspace_id, client_id, project_id, job_id, title, description, due_date, done_at,
+                     shared_with_client, created_at, updated_at, submission_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
+            )
+            .bind(id.get())
+            .bind(ws.get())
+            .bind(client.get())
+            .bind(new.project_id.map(ProjectId::get))
+            .bind(new.job_id.map(JobId::get))
+            .bind(new.title.trim())
+            .bind(new.description)
+            .bind(new.due_date)
+            .bind(new.done_at)
+            .bind(i64::from(new.shared_with_client))
+            .bind(now_ms)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((id.get(),))
+            })
+            .await?;
+        Ok(TaskId::from_db(id))
     }
 
     /// A request with its status history: a first `new` event, and one for the status

@@ -849,6 +849,18 @@ async fn bad_input_names_the_field_stores_nothing_and_is_always_json() {
         let answer: Value = r.json().await.unwrap();
         assert_eq!(answer["code"], "bad_request");
     }
+    // A well-formed body over the size limit is 413, not 400.
+    let big = json!({"kind": "company", "name": "Big", "notes": "x".repeat(3 * 1024 * 1024)});
+    let r = http
+        .post(&url)
+        .bearer_auth(&api.token)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["code"], "payload_too_large");
     assert_eq!(
         (
             count(&app, "SELECT COUNT(*) FROM client").await,

@@ -204,13 +204,15 @@ async fn bad_fields_are_named_and_store_nothing() {
     let stranger = world::client(&app, other, "company", "Stranger").await;
     let (foreign, _) = world::invoice(&app, other, stranger, "sent", 5, "USD", 1_000).await;
     let before = counts(&app).await;
-    let (s, _) = api
+    // Another workspace's client in the body is a 422 naming client_id, as for work.
+    let (s, answer) = api
         .post(
             "/invoices",
             invoice_body(&stranger.get().to_string(), json!([good])),
         )
         .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["field"], "client_id", "{answer}");
     let fid = foreign.get();
     let (s, _) = api
         .put(&format!("/invoices/{fid}"), invoice_body(&a, json!([good])))

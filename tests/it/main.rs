@@ -17,6 +17,7 @@ mod browser;
 mod catalogue;
 mod csv_import;
 mod demo;
+mod double_submission;
 mod files;
 mod first_run;
 mod hostile;
