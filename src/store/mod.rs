@@ -36,6 +36,7 @@ pub mod staff_documents;
 pub mod staff_files;
 pub mod visits;
 pub mod work;
+pub mod work_delete;
 pub mod work_edit;
 pub mod workspace_cache;
 pub mod workspaces;
