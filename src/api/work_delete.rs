@@ -5,11 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::auth::ApiCaller;
-use super::error::{ApiErrorBody, ApiResult};
+use super::error::{ApiError, ApiErrorBody, ApiResult};
 use super::extract::ApiPath;
 use super::work::id_of;
 use crate::app::AppState;
 use crate::store::work_delete::Deleted;
+use crate::store::StoreError;
 use crate::web::ClientIp;
 
 async fn audited(
@@ -72,7 +73,12 @@ pub async fn delete_project(
     let done = state
         .store
         .delete_project(caller.workspace_id, id, state.clock.now_ms())
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The store's own reason (live jobs), never a constraint name.
+            StoreError::Conflict(message) => ApiError::conflict(message),
+            other => other.into(),
+        })?;
     audited(&state, &caller, &ip, "project", id.get(), done).await
 }
 

@@ -102,8 +102,18 @@ async fn the_api_deletes_tasks_jobs_and_projects_and_they_disappear_everywhere()
     let own_invoice = format!("/portal/invoices/{}", r.invoice_sent);
     assert_eq!(ann.get(&own_invoice).await.status(), StatusCode::OK);
 
-    // A shared task.
+    // Its task stays, unlinked from the deleted job, and can still be edited.
     let task = format!("/api/v1/tasks/{}", r.task_shared);
+    let resp = call(Method::PATCH, &task)
+        .json(&serde_json::json!({"description": "still here"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let edited: Value = resp.json().await.unwrap();
+    assert!(edited["job_id"].is_null(), "{edited}");
+
+    // A shared task.
     assert_eq!(
         status(call(Method::DELETE, &task)).await,
         StatusCode::NO_CONTENT
