@@ -19,6 +19,7 @@ pub mod records;
 pub mod requests;
 pub mod visits;
 pub mod work;
+pub mod work_delete;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -80,15 +81,24 @@ pub fn router() -> Router<AppState> {
         )
         .route("/files/{id}", get(records::get_file))
         .route("/jobs", post(work::create_job))
-        .route("/jobs/{id}", axum::routing::patch(work::update_job))
+        .route(
+            "/jobs/{id}",
+            axum::routing::patch(work::update_job).delete(work_delete::delete_job),
+        )
         .route(
             "/jobs/{id}/visits/{visit_id}",
             axum::routing::patch(visits::update_visit),
         )
         .route("/projects", post(work::create_project))
-        .route("/projects/{id}", axum::routing::patch(work::update_project))
+        .route(
+            "/projects/{id}",
+            axum::routing::patch(work::update_project).delete(work_delete::delete_project),
+        )
         .route("/tasks", post(work::create_task))
-        .route("/tasks/{id}", axum::routing::patch(work::update_task))
+        .route(
+            "/tasks/{id}",
+            axum::routing::patch(work::update_task).delete(work_delete::delete_task),
+        )
         .route(
             "/files/{id}",
             axum::routing::patch(work::rename_file).delete(work::remove_file),

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     clients, contacts, document_routes, error, files, integrations, portal, products, records,
-    requests, visits, work,
+    requests, visits, work, work_delete,
 };
 
 #[derive(OpenApi)]
@@ -61,11 +61,14 @@ and answer `next_cursor` (null on the last page)."
         files::upload,
         work::create_job,
         work::update_job,
+        work_delete::delete_job,
         visits::update_visit,
         work::create_project,
         work::update_project,
+        work_delete::delete_project,
         work::create_task,
         work::update_task,
+        work_delete::delete_task,
         work::rename_file,
         work::remove_file,
         integrations::list,
@@ -105,9 +108,9 @@ and answer `next_cursor` (null on the last page)."
         (name = "invoices", description = "Invoices: read, create, replace and delete drafts, send, void, record offline payments"),
         (name = "quotes", description = "Quotes: read, create, replace and delete drafts, send, mark accepted or declined"),
         (name = "payments", description = "Payments (read-only)"),
-        (name = "jobs", description = "Jobs: list, get, create, update; reschedule and assign their visits"),
-        (name = "projects", description = "Projects: list, get, create, update"),
-        (name = "tasks", description = "Tasks: list, get, create, update"),
+        (name = "jobs", description = "Jobs: list, get, create, update, delete; reschedule and assign their visits"),
+        (name = "projects", description = "Projects: list, get, create, update, delete"),
+        (name = "tasks", description = "Tasks: list, get, create, update, delete"),
         (name = "requests", description = "Client requests: list, get, take one for a client, change status and assignee, add internal notes, convert to a draft quote or job"),
         (name = "products", description = "Products and services: list, get, create, update, archive, restore"),
         (name = "files", description = "Attached files: upload to a job or invoice (multipart), list and get their descriptions, rename, remove"),

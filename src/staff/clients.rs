@@ -223,6 +223,9 @@ pub(super) fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         Some("saved") => Some("Saved."),
         Some("archived") => Some("Client archived. Its portal is closed and open sessions have ended; nothing was deleted."),
         Some("unarchived") => Some("Client brought back from the archive."),
+        Some("job-deleted") => Some("Job deleted. Invoices, quotes and visits that refer to it keep working."),
+        Some("project-deleted") => Some("Project deleted."),
+        Some("task-deleted") => Some("Task deleted."),
         _ => None,
     }
 }

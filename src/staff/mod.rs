@@ -31,6 +31,7 @@ mod record_form;
 mod tasks;
 mod visits;
 mod work_common;
+mod work_delete;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -162,12 +163,14 @@ fn documents_router() -> Router<AppState> {
         .route("/clients/{id}/jobs/new", get(jobs::new_form))
         .route("/clients/{id}/jobs", post(jobs::create))
         .route("/jobs/{id}", get(jobs::show).post(jobs::update))
+        .route("/jobs/{id}/delete", post(work_delete::delete_job))
         .route("/jobs/{id}/visits", post(visits::add_visit))
         .route("/visits/{id}", post(visits::update_visit))
         .route("/visits/{id}/status", post(visits::visit_status))
         .route("/clients/{id}/projects/new", get(projects::new_form))
         .route("/clients/{id}/projects", post(projects::create))
         .route("/projects/{id}", get(projects::show).post(projects::update))
+        .route("/projects/{id}/delete", post(work_delete::delete_project))
         .route(
             "/clients/import",
             get(client_import::page)
@@ -193,4 +196,5 @@ fn documents_router() -> Router<AppState> {
         .route("/clients/{id}/tasks/new", get(tasks::new_form))
         .route("/clients/{id}/tasks", post(tasks::create))
         .route("/tasks/{id}", get(tasks::show).post(tasks::update))
+        .route("/tasks/{id}/delete", post(work_delete::delete_task))
 }

@@ -288,7 +288,7 @@ pub async fn detail(
 }
 
 /// A refused change reads as a clear 400 with the store's reason; anything else as usual.
-fn refused(e: StoreError) -> AppError {
+pub(super) fn refused(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict(msg) => AppError::BadRequest(msg),
         other => other.into(),

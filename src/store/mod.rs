@@ -37,6 +37,7 @@ pub mod staff_files;
 pub mod submission;
 pub mod visits;
 pub mod work;
+pub mod work_delete;
 pub mod work_edit;
 pub mod workspace_cache;
 pub mod workspaces;

@@ -361,7 +361,7 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT v.starts_at, v.ends_at, v.status FROM visit v
              WHERE v.workspace_id = $1 AND v.job_id = $3
-               AND EXISTS (SELECT 1 FROM job j WHERE j.id = v.job_id AND j.client_id = $2)
+               AND EXISTS (SELECT 1 FROM job j WHERE j.id = v.job_id AND j.client_id = $2 AND j.deleted_at IS NULL)
              ORDER BY v.starts_at, v.id",
         )
         .bind(scope.workspace_id().get())

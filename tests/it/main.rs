@@ -45,6 +45,7 @@ mod staff_sessions;
 mod staff_uploads;
 mod staff_visits;
 mod staff_work;
+mod work_delete;
 
 mod scale_generate;
 mod scale_indexes;

@@ -164,11 +164,13 @@ async fn every_staff_post_without_the_csrf_token_is_refused_and_changes_nothing(
         format!("/staff/files/{}/remove", file.get()),
         format!("/staff/clients/{a}/jobs"),
         format!("/staff/jobs/{}", r.job_active),
+        format!("/staff/jobs/{}/delete", r.job_active),
         format!("/staff/jobs/{}/visits", r.job_active),
         format!("/staff/visits/{unknown}"),
         format!("/staff/visits/{unknown}/status"),
         format!("/staff/clients/{a}/projects"),
         format!("/staff/projects/{}", r.project),
+        format!("/staff/projects/{}/delete", r.project),
         "/staff/clients/import".into(),
         format!("/staff/clients/import/{unknown}/confirm"),
         format!("/staff/clients/{a}/edit"),
@@ -177,6 +179,7 @@ async fn every_staff_post_without_the_csrf_token_is_refused_and_changes_nothing(
         format!("/staff/contacts/{ann}/edit"),
         format!("/staff/clients/{a}/tasks"),
         format!("/staff/tasks/{}", r.task_shared),
+        format!("/staff/tasks/{}/delete", r.task_shared),
     ];
     // The routes both document kinds have.
     let mut document_paths = Vec::new();
