@@ -322,23 +322,7 @@ pub async fn archive(
     ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Client>> {
-    let id = client_id(&id)?;
-    let now = state.clock.now_ms();
-    let row = state
-        .store
-        .archive_client(caller.workspace_id, id, now)
-        .await?;
-    caller
-        .audit(
-            &state,
-            &ip,
-            "client.archived",
-            ("client", id.get()),
-            Some(id.get()),
-            &row.name,
-        )
-        .await?;
-    Ok(Json(to_api(&state, row)))
+    set_archived(&state, &caller, &ip, &id, true).await
 }
 
 /// Brings an archived client back: listed again, and its portal link works again if
@@ -356,21 +340,41 @@ pub async fn unarchive(
     ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Client>> {
-    let id = client_id(&id)?;
+    set_archived(&state, &caller, &ip, &id, false).await
+}
+
+/// Archives a client or brings it back, and writes which to the audit log.
+async fn set_archived(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    id: &str,
+    archived: bool,
+) -> ApiResult<Json<Client>> {
+    let id = client_id(id)?;
     let now = state.clock.now_ms();
-    let row = state
-        .store
-        .unarchive_client(caller.workspace_id, id, now)
-        .await?;
+    let (row, action) = if archived {
+        let row = state
+            .store
+            .archive_client(caller.workspace_id, id, now)
+            .await?;
+        (row, "client.archived")
+    } else {
+        let row = state
+            .store
+            .unarchive_client(caller.workspace_id, id, now)
+            .await?;
+        (row, "client.unarchived")
+    };
     caller
         .audit(
-            &state,
-            &ip,
-            "client.unarchived",
+            state,
+            ip,
+            action,
             ("client", id.get()),
             Some(id.get()),
             &row.name,
         )
         .await?;
-    Ok(Json(to_api(&state, row)))
+    Ok(Json(to_api(state, row)))
 }

@@ -220,23 +220,7 @@ pub async fn archive(
     ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CatalogueItem>> {
-    let id = product_id(&id)?;
-    let now = state.clock.now_ms();
-    let row = state
-        .store
-        .set_catalogue_archived(caller.workspace_id, id, true, now)
-        .await?;
-    caller
-        .audit(
-            &state,
-            &ip,
-            "product.archived",
-            ("product", id),
-            None,
-            &row.name,
-        )
-        .await?;
-    Ok(Json(to_api(row)))
+    set_archived(&state, &caller, &ip, &id, true).await
 }
 
 /// Restores an archived item: listed again, offered in new documents and, if marked so,
@@ -254,21 +238,30 @@ pub async fn restore(
     ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CatalogueItem>> {
-    let id = product_id(&id)?;
+    set_archived(&state, &caller, &ip, &id, false).await
+}
+
+/// Archives or restores an item, and writes which to the audit log.
+async fn set_archived(
+    state: &AppState,
+    caller: &ApiCaller,
+    ip: &str,
+    id: &str,
+    archived: bool,
+) -> ApiResult<Json<CatalogueItem>> {
+    let id = product_id(id)?;
     let now = state.clock.now_ms();
     let row = state
         .store
-        .set_catalogue_archived(caller.workspace_id, id, false, now)
+        .set_catalogue_archived(caller.workspace_id, id, archived, now)
         .await?;
+    let action = if archived {
+        "product.archived"
+    } else {
+        "product.restored"
+    };
     caller
-        .audit(
-            &state,
-            &ip,
-            "product.restored",
-            ("product", id),
-            None,
-            &row.name,
-        )
+        .audit(state, ip, action, ("product", id), None, &row.name)
         .await?;
     Ok(Json(to_api(row)))
 }
