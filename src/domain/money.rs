@@ -80,10 +80,11 @@ const CURRENCIES: &[(&str, u32)] = &[
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        let upper = code.trim().to_ascii_uppercase();
+        // Compared in place: a page formats dozens of amounts, so no uppercase copy.
+        let trimmed = code.trim();
         CURRENCIES
             .iter()
-            .find(|(c, _)| *c == upper)
+            .find(|(c, _)| c.eq_ignore_ascii_case(trimmed))
             .map(|&(code, exponent)| Currency { code, exponent })
             .ok_or_else(|| MoneyError::UnknownCurrency(code.chars().take(12).collect()))
     }
@@ -112,47 +113,65 @@ impl Money {
     /// Formats a stored amount; an unknown code (which the schema should never hold)
     /// falls back to two decimals rather than failing a page.
     pub fn format_stored(minor: i64, code: &str) -> String {
-        match Currency::parse(code) {
-            Ok(c) => Money::new(minor, c).to_string(),
-            Err(_) => format!("{code} {}", group_major(minor, 2)),
-        }
+        let (code, exponent) = match Currency::parse(code) {
+            Ok(c) => (c.code, c.exponent),
+            Err(_) => (code, 2),
+        };
+        let mut out = String::with_capacity(code.len() + 32);
+        out.push_str(code);
+        out.push(' ');
+        push_major(&mut out, minor, exponent);
+        out
     }
 }
 
 impl fmt::Display for Money {
     /// `USD 1,250.50`, `KWD 12.345`, `JPY 5,000`, `-EUR 3.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.currency.code,
-            group_major(self.minor, self.currency.exponent)
-        )
+        let mut major = String::with_capacity(32);
+        push_major(&mut major, self.minor, self.currency.exponent);
+        write!(f, "{} {}", self.currency.code, major)
     }
 }
 
-fn group_major(minor: i64, exponent: u32) -> String {
-    let negative = minor < 0;
+/// Appends the amount in major units, thousands grouped: `-1,250.50`. One buffer, no
+/// intermediate strings (the portal formats every amount on every page).
+fn push_major(out: &mut String, minor: i64, exponent: u32) {
     let abs = minor.unsigned_abs();
     let scale = 10u64.pow(exponent);
     let major = abs / scale;
     let fraction = abs % scale;
-    let digits = major.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
+    if minor < 0 {
+        out.push('-');
     }
-    let sign = if negative { "-" } else { "" };
-    if exponent == 0 {
-        format!("{sign}{grouped}")
-    } else {
-        format!(
-            "{sign}{grouped}.{fraction:0width$}",
-            width = exponent as usize
-        )
+    let mut buf = [0u8; 20];
+    let mut n = major;
+    let mut len = 0;
+    loop {
+        buf[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for i in (0..len).rev() {
+        out.push(char::from(buf[i]));
+        if i > 0 && i % 3 == 0 {
+            out.push(',');
+        }
+    }
+    if exponent > 0 {
+        out.push('.');
+        let mut digits = [b'0'; 20];
+        let mut f = fraction;
+        for slot in digits[..exponent as usize].iter_mut().rev() {
+            *slot = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        for &d in &digits[..exponent as usize] {
+            out.push(char::from(d));
+        }
     }
 }
 
