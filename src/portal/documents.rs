@@ -8,9 +8,7 @@ use axum::response::Html;
 
 use super::home::{invoice_view, quote_view, InvoiceView, QuoteView};
 use super::session::PortalUser;
-use super::view::{
-    page_context, page_context_on, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE,
-};
+use super::view::{page_context, ListChrome, ListControls, ListQuery, Shell, PAGE_SIZE};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::portal_view::{INVOICE_FILTERS, QUOTE_FILTERS};
@@ -133,9 +131,8 @@ pub async fn invoices(
 ) -> AppResult<axum::response::Response> {
     const BASE: &str = "/portal/invoices";
     let controls = ListControls::parse(BASE, INVOICE_FILTERS, &q)?;
-    // One connection for the page's statements, given back before rendering.
+    let ctx = page_context(&state, &user, "invoices").await?;
     let mut db = state.store.db().await?;
-    let ctx = page_context_on(&state, &mut db, &user, "invoices").await?;
     let page = state
         .store
         .portal_invoices(

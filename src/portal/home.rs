@@ -5,12 +5,12 @@ use askama::Template;
 use axum::extract::State;
 
 use super::session::PortalUser;
-use super::view::{page_context_on, Shell};
+use super::view::{PageContext, Shell};
 use crate::app::AppState;
 use crate::domain::money::Money;
 use crate::domain::records::{
     display_date, display_instant, invoice_is_overdue, invoice_status_label, job_status_label,
-    quote_expires_soon,
+    quote_expires_soon, today_in,
 };
 use crate::store::portal_home::{InvoiceSummary, QuoteSummary};
 use crate::web::error::AppResult;
@@ -87,33 +87,23 @@ pub fn quote_view(q: &QuoteSummary) -> QuoteView {
     }
 }
 
-const HOME_LIST: i64 = 10;
-
 pub async fn home(
     State(state): State<AppState>,
     user: PortalUser,
 ) -> AppResult<axum::response::Response> {
-    let store = &state.store;
-    let scope = user.scope;
-    // One connection for the page's four statements, given back before rendering.
-    let mut db = store.db().await?;
-    let ctx = page_context_on(&state, &mut db, &user, "home").await?;
+    let ws = state
+        .store
+        .portal_workspace(user.scope.workspace_id())
+        .await?;
     let now = state.clock.now();
-    let today = ctx.today;
+    let today = today_in(&ws.workspace.time_zone, now);
     let today_text = today.to_string();
-
-    let invoices = store
-        .home_invoices(&mut db, scope, &today_text, HOME_LIST)
+    let (badges, lists) = state
+        .store
+        .portal_home(user.scope, user.stamp(&today_text, now))
         .await?;
-    let quotes = store
-        .pending_quotes(&mut db, scope, &today_text, HOME_LIST)
-        .await?;
-    let jobs = store
-        .active_jobs(&mut db, scope, now.as_millisecond(), HOME_LIST)
-        .await?;
-    drop(db);
-    let ws = &ctx.workspace;
-
+    let ctx = PageContext::new(&ws, &user, today, badges, "home");
+    let invoices = &lists.invoices;
     let page = HomePage {
         shell: ctx.shell,
         first_name: user.session.first_name.clone(),
@@ -122,7 +112,8 @@ pub async fn home(
             .iter()
             .map(|i| invoice_view(i, today))
             .collect(),
-        expiring: quotes
+        expiring: lists
+            .quotes
             .iter()
             .filter(|q| quote_expires_soon(&q.status, &q.valid_until, today))
             .map(quote_view)
@@ -134,8 +125,9 @@ pub async fn home(
             .collect(),
         invoices_total: invoices.pending_total,
         invoices_more: invoices.pending_total - invoices.pending.len() as i64,
-        quotes: quotes.iter().map(quote_view).collect(),
-        jobs: jobs
+        quotes: lists.quotes.iter().map(quote_view).collect(),
+        jobs: lists
+            .jobs
             .iter()
             .map(|j| JobView {
                 id: j.id,
@@ -143,7 +135,9 @@ pub async fn home(
                 title: j.title.clone(),
                 status_label: job_status_label(&j.status),
                 site_address: j.site_address.clone(),
-                next_visit: j.next_visit_at.map(|ms| display_instant(ms, &ws.time_zone)),
+                next_visit: j
+                    .next_visit_at
+                    .map(|ms| display_instant(ms, &ws.workspace.time_zone)),
             })
             .collect(),
         about: ctx.profile.about_us,

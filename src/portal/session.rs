@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::crypto::token_hash;
 use crate::domain::portal_login::{check_session, SessionState};
 use crate::ids::{ClientId, ContactId, WorkspaceId};
+use crate::store::client_view::ViewStamp;
 use crate::store::portal_auth::SessionRow;
 use crate::store::ClientScope;
 use crate::web::cookies::{self, PORTAL_SESSION};
@@ -29,6 +30,12 @@ pub struct PortalSession {
     pub contact_id: Option<ContactId>,
     pub first_name: String,
     pub contact_name: String,
+    /// The chosen client's name (empty before one is chosen).
+    pub client_name: String,
+    /// How many clients the address may switch between.
+    pub choices: i64,
+    /// The chosen client's portal revision (see `store::client_view`).
+    pub portal_rev: i64,
     pub csrf: String,
 }
 
@@ -37,6 +44,18 @@ pub struct PortalUser {
     pub session: PortalSession,
     pub scope: ClientScope,
     pub contact_id: ContactId,
+}
+
+impl PortalUser {
+    /// When this request reads its client's records: the revision read with the
+    /// session, the workspace's date and now.
+    pub fn stamp<'a>(&self, today: &'a str, now: jiff::Timestamp) -> ViewStamp<'a> {
+        ViewStamp {
+            rev: self.session.portal_rev,
+            today,
+            now_ms: now.as_millisecond(),
+        }
+    }
 }
 
 fn to_login(jar: CookieJar, https: bool) -> Response {
@@ -109,6 +128,9 @@ impl FromRequestParts<AppState> for PortalSession {
                 .contact_name
                 .map(|n| n.trim().to_string())
                 .unwrap_or_default(),
+            client_name: row.client_name.unwrap_or_default(),
+            choices: row.choices,
+            portal_rev: row.portal_rev,
         })
     }
 }

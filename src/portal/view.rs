@@ -2,7 +2,6 @@
 //! list controls (status filter and keyset pages).
 
 use serde::Deserialize;
-use sqlx::AnyConnection;
 
 use super::session::PortalUser;
 use crate::app::AppState;
@@ -10,6 +9,8 @@ use crate::domain::paging::Cursor;
 use crate::domain::portal_view::{find, Filter};
 use crate::domain::records::today_in;
 use crate::ids::WorkspaceId;
+use crate::store::client_view::Badges;
+use crate::store::workspace_cache::WorkspaceView;
 use crate::store::workspaces::{BusinessProfile, WorkspaceRow};
 use crate::web::error::{AppError, AppResult};
 
@@ -106,54 +107,60 @@ pub struct PageContext {
     pub today: jiff::civil::Date,
 }
 
-/// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges, on a
-/// connection of its own (see [`page_context_on`] for pages that read more).
+/// Loads the shell for `active`: brand, who is signed in, and the sidebar's badges.
+/// Nothing here needs a statement of its own most of the time: the client's name and
+/// switch choices come with the session, the workspace and the badges from what the
+/// store keeps (see `store::client_view`).
 pub async fn page_context(
     state: &AppState,
     user: &PortalUser,
     active: &'static str,
 ) -> AppResult<PageContext> {
-    let mut db = state.store.db().await?;
-    page_context_on(state, &mut db, user, active).await
+    let ws = state
+        .store
+        .portal_workspace(user.scope.workspace_id())
+        .await?;
+    let now = state.clock.now();
+    let today = today_in(&ws.workspace.time_zone, now);
+    let today_text = today.to_string();
+    let badges = state
+        .store
+        .portal_badges(user.scope, user.stamp(&today_text, now))
+        .await?;
+    Ok(PageContext::new(&ws, user, today, badges, active))
 }
 
-/// [`page_context`] on the page's own connection `db`: at most two statements (the
-/// workspace's part comes from a short-lived cache most of the time).
-pub async fn page_context_on(
-    state: &AppState,
-    db: &mut AnyConnection,
-    user: &PortalUser,
-    active: &'static str,
-) -> AppResult<PageContext> {
-    let store = &state.store;
-    let ws = store
-        .portal_workspace(db, user.scope.workspace_id())
-        .await?;
-    let today = today_in(&ws.workspace.time_zone, state.clock.now());
-    let client = store
-        .portal_client_shell(db, user.scope, &user.session.email_norm, &today.to_string())
-        .await?;
-    let mut brand = Brand::new(ws.workspace.id(), &ws.profile);
-    brand.logo = ws
-        .logo
-        .as_ref()
-        .map(|l| crate::web::assets::logo_src(ws.workspace.id(), l));
-    let shell = Shell {
-        brand,
-        contact_name: user.session.contact_name.clone(),
-        client_name: client.client_name,
-        csrf: user.session.csrf.clone(),
-        active,
-        nav: nav(client.invoice_badge, client.quote_badge, client.task_badge),
-        can_switch: client.choices > 1,
-    };
-    Ok(PageContext {
-        shell,
-        providers: ws.providers.clone(),
-        workspace: ws.workspace.clone(),
-        profile: ws.profile.clone(),
-        today,
-    })
+impl PageContext {
+    /// The context of a page for `user` on `today`, from what was read for it.
+    pub fn new(
+        ws: &WorkspaceView,
+        user: &PortalUser,
+        today: jiff::civil::Date,
+        badges: Badges,
+        active: &'static str,
+    ) -> Self {
+        let mut brand = Brand::new(ws.workspace.id(), &ws.profile);
+        brand.logo = ws
+            .logo
+            .as_ref()
+            .map(|l| crate::web::assets::logo_src(ws.workspace.id(), l));
+        let shell = Shell {
+            brand,
+            contact_name: user.session.contact_name.clone(),
+            client_name: user.session.client_name.clone(),
+            csrf: user.session.csrf.clone(),
+            active,
+            nav: nav(badges.invoices, badges.quotes, badges.tasks),
+            can_switch: user.session.choices > 1,
+        };
+        PageContext {
+            shell,
+            providers: ws.providers.clone(),
+            workspace: ws.workspace.clone(),
+            profile: ws.profile.clone(),
+            today,
+        }
+    }
 }
 
 /// `?status=…&after=…` on every list.

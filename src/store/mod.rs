@@ -13,6 +13,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod client_admin;
 pub mod client_import;
+pub mod client_view;
 pub mod clients;
 pub mod contacts;
 pub mod document_writes;
@@ -50,7 +51,48 @@ use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::ids::{ClientId, WorkspaceId};
 
+/// Every migration; those named `*_sqlite` run only on SQLite and those named
+/// `*_postgres` only on PostgreSQL (triggers, which the two write differently), see
+/// [`migrator_for`].
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// What a migration's description ends with when it is for one database only (sqlx
+/// turns the file name's underscores into spaces).
+fn only_for(description: &str) -> Option<Backend> {
+    if description.ends_with(" sqlite") {
+        Some(Backend::Sqlite)
+    } else if description.ends_with(" postgres") {
+        Some(Backend::Postgres)
+    } else {
+        None
+    }
+}
+
+/// The migrations that apply to `backend`, in order.
+#[derive(Debug)]
+struct MigrationsFor(Backend);
+
+impl<'s> sqlx::migrate::MigrationSource<'s> for MigrationsFor {
+    fn resolve(
+        self,
+    ) -> futures_util::future::BoxFuture<
+        's,
+        Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+    > {
+        let wanted = MIGRATOR
+            .iter()
+            .filter(|m| only_for(&m.description).is_none_or(|b| b == self.0))
+            .cloned()
+            .collect();
+        Box::pin(async move { Ok(wanted) })
+    }
+}
+
+/// The migrator for `backend`: the shared migrations and that database's own. A
+/// database never holds the other one's, so none is ever reported missing.
+async fn migrator_for(backend: Backend) -> StoreResult<sqlx::migrate::Migrator> {
+    Ok(sqlx::migrate::Migrator::new(MigrationsFor(backend)).await?)
+}
 
 /// Statements slower than this are logged (warn): no query on the portal's path should
 /// come near it, even with a million invoices.
@@ -119,6 +161,8 @@ pub struct Store {
     backend: Backend,
     /// What every portal page shows of its workspace, kept for a few seconds.
     workspace_cache: std::sync::Arc<workspace_cache::WorkspaceCache>,
+    /// What portal pages show of each client's records, stamped with its revision.
+    client_views: std::sync::Arc<client_view::ClientViewCache>,
 }
 
 /// One connection from the pool, held for all of a page's statements. Each statement on
@@ -183,12 +227,13 @@ impl Store {
         // Migrations run on their own connection, without statement logging (the schema
         // script is long and would be logged whole as a slow statement).
         let mut conn = options.disable_statement_logging().connect().await?;
-        MIGRATOR.run(&mut conn).await?;
+        migrator_for(backend).await?.run(&mut conn).await?;
         conn.close().await?;
         Ok(Self {
             pool,
             backend,
             workspace_cache: Default::default(),
+            client_views: Default::default(),
         })
     }
 

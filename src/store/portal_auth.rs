@@ -48,6 +48,13 @@ pub struct SessionRow {
     pub contact_matches: Option<i64>,
     pub first_name: Option<String>,
     pub contact_name: Option<String>,
+    /// The session's client's name; NULL without a client.
+    pub client_name: Option<String>,
+    /// Clients with the portal on where the session's address is a contact (as
+    /// [`Store::portal_choices`] lists them).
+    pub choices: i64,
+    /// The client's `portal_rev` (see [`super::client_view`]); 0 without a client.
+    pub portal_rev: i64,
 }
 
 pub struct NewSession<'a> {
@@ -192,7 +199,11 @@ impl Store {
                     CASE WHEN s.contact_id IS NULL THEN NULL
                          WHEN ct.deleted_at IS NULL AND ct.email_norm = s.email_norm AND ct.client_id = s.client_id THEN 1 ELSE 0 END AS contact_matches,
                     ct.first_name AS first_name,
-                    CASE WHEN ct.id IS NULL THEN NULL ELSE ct.first_name || ' ' || ct.last_name END AS contact_name
+                    CASE WHEN ct.id IS NULL THEN NULL ELSE ct.first_name || ' ' || ct.last_name END AS contact_name,
+                    c.name AS client_name, COALESCE(c.portal_rev, 0) AS portal_rev,
+                    (SELECT COUNT(*) FROM contact x JOIN client o ON o.id = x.client_id
+                      WHERE x.workspace_id = s.workspace_id AND x.email_norm = s.email_norm AND x.deleted_at IS NULL
+                        AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices
              FROM portal_session s
              JOIN workspace w ON w.id = s.workspace_id
              LEFT JOIN client c ON c.id = s.client_id AND c.workspace_id = s.workspace_id

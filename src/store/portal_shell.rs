@@ -1,16 +1,16 @@
-//! What every signed-in portal page needs before its own content: the workspace as the
-//! portal shows it (kept for a few seconds, see [`super::workspace_cache`]) and, in one
-//! statement, the client's part: its name, how many clients the signed-in address may
-//! switch between, and the sidebar's badges. Both run on the page's connection.
+//! What every signed-in portal page needs of its workspace before its own content, kept
+//! for a few seconds (see [`super::workspace_cache`]). The client's part of the frame
+//! comes with the session (its name, how many clients the address may switch between)
+//! and from [`super::client_view`] (the sidebar's badges).
 
 use std::sync::Arc;
 
-use sqlx::{AnyConnection, FromRow};
+use sqlx::FromRow;
 
 use super::settings::Logo;
 use super::workspace_cache::WorkspaceView;
 use super::workspaces::{BusinessProfile, WorkspaceRow};
-use super::{ClientScope, Store, StoreResult};
+use super::{Store, StoreResult};
 use crate::ids::WorkspaceId;
 
 #[derive(Debug, FromRow)]
@@ -74,29 +74,10 @@ impl From<WorkspaceViewRow> for WorkspaceView {
     }
 }
 
-/// The client's part of the shell for one signed-in contact.
-#[derive(Debug, FromRow)]
-pub struct ClientShell {
-    pub client_name: String,
-    /// Clients with the portal on where the signed-in address is a contact (as
-    /// [`Store::portal_choices`] lists them).
-    pub choices: i64,
-    /// Payable invoices with a balance.
-    pub invoice_badge: i64,
-    /// Sent quotes still valid today.
-    pub quote_badge: i64,
-    /// Open tasks shared with the client.
-    pub task_badge: i64,
-}
-
 impl Store {
     /// The workspace as the portal shows it: from the cache when it is fresh, else read
-    /// on `db` and kept.
-    pub async fn portal_workspace(
-        &self,
-        db: &mut AnyConnection,
-        ws: WorkspaceId,
-    ) -> StoreResult<Arc<WorkspaceView>> {
+    /// and kept.
+    pub async fn portal_workspace(&self, ws: WorkspaceId) -> StoreResult<Arc<WorkspaceView>> {
         if let Some(view) = self.workspace_cache.get(ws) {
             return Ok(view);
         }
@@ -111,7 +92,7 @@ impl Store {
              WHERE w.id = $1",
         )
         .bind(ws.get())
-        .fetch_one(db)
+        .fetch_one(&self.pool)
         .await?;
         let view = Arc::new(WorkspaceView::from(row));
         self.workspace_cache.put(ws, Arc::clone(&view));
@@ -122,35 +103,5 @@ impl Store {
     /// logo or payment connections calls this.
     pub(crate) fn workspace_changed(&self, ws: WorkspaceId) {
         self.workspace_cache.forget(ws);
-    }
-
-    /// The client's part of the shell; `today` is the workspace's date.
-    pub async fn portal_client_shell(
-        &self,
-        db: &mut AnyConnection,
-        scope: ClientScope,
-        email_norm: &str,
-        today: &str,
-    ) -> StoreResult<ClientShell> {
-        Ok(sqlx::query_as(
-            "SELECT c.name AS client_name,
-                    (SELECT COUNT(*) FROM contact ct JOIN client o ON o.id = ct.client_id
-                      WHERE ct.workspace_id = c.workspace_id AND ct.email_norm = $3 AND ct.deleted_at IS NULL
-                        AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices,
-                    (SELECT COUNT(*) FROM invoice WHERE workspace_id = $1 AND client_id = $2 AND status IN ('sent', 'partially_paid')
-                      AND total_minor > paid_minor AND deleted_at IS NULL AND archived_at IS NULL) AS invoice_badge,
-                    (SELECT COUNT(*) FROM quote WHERE workspace_id = $1 AND client_id = $2 AND status = 'sent' AND valid_until >= $4
-                      AND deleted_at IS NULL AND archived_at IS NULL) AS quote_badge,
-                    (SELECT COUNT(*) FROM task WHERE workspace_id = $1 AND client_id = $2 AND shared_with_client = 1
-                      AND done_at IS NULL AND deleted_at IS NULL) AS task_badge
-             FROM client c
-             WHERE c.workspace_id = $1 AND c.id = $2",
-        )
-        .bind(scope.workspace_id().get())
-        .bind(scope.client_id().get())
-        .bind(email_norm)
-        .bind(today)
-        .fetch_one(db)
-        .await?)
     }
 }
