@@ -226,3 +226,98 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{ClientId, WorkspaceId};
+
+    fn scope(client: i64) -> ClientScope {
+        ClientScope::new(WorkspaceId::from_db(1), ClientId::from_db(client))
+    }
+
+    fn lists(next_visits: &[Option<i64>]) -> Arc<HomeLists> {
+        Arc::new(HomeLists {
+            invoices: HomeInvoices::default(),
+            quotes: vec![],
+            jobs: next_visits
+                .iter()
+                .enumerate()
+                .map(|(i, next)| JobSummary {
+                    id: i as i64,
+                    number: format!("J-{i}"),
+                    title: String::new(),
+                    status: "scheduled".into(),
+                    site_address: String::new(),
+                    next_visit_at: *next,
+                })
+                .collect(),
+        })
+    }
+
+    const BADGES: Badges = Badges {
+        invoices: 2,
+        quotes: 1,
+        tasks: 0,
+    };
+
+    fn at(rev: i64, today: &str, now_ms: i64) -> ViewStamp<'_> {
+        ViewStamp { rev, today, now_ms }
+    }
+
+    #[test]
+    fn an_entry_serves_only_its_revision_and_day() {
+        let cache = ClientViewCache::default();
+        let stamp = at(4, "2026-12-04", 1_000);
+        assert!(cache.badges(scope(1), &stamp).is_none());
+        cache.put(scope(1), &stamp, Some(BADGES), Some(lists(&[])));
+        assert_eq!(cache.badges(scope(1), &stamp), Some(BADGES));
+        assert!(cache.home(scope(1), &stamp).is_some());
+        assert!(cache.badges(scope(2), &stamp).is_none(), "another client");
+        for other in [at(5, "2026-12-04", 1_000), at(4, "2026-12-05", 1_000)] {
+            assert!(cache.badges(scope(1), &other).is_none());
+            assert!(cache.home(scope(1), &other).is_none());
+        }
+        // Read at a newer revision: the old entry is gone, not merged.
+        cache.put(
+            scope(1),
+            &at(5, "2026-12-04", 1_000),
+            Some(Badges::default()),
+            None,
+        );
+        assert!(cache.badges(scope(1), &stamp).is_none());
+        assert!(cache.home(scope(1), &at(5, "2026-12-04", 1_000)).is_none());
+    }
+
+    #[test]
+    fn home_lists_are_read_again_once_a_listed_visit_starts() {
+        let cache = ClientViewCache::default();
+        cache.put(
+            scope(1),
+            &at(1, "2026-12-04", 0),
+            Some(BADGES),
+            Some(lists(&[None, Some(5_000), Some(9_000)])),
+        );
+        assert!(cache.home(scope(1), &at(1, "2026-12-04", 5_000)).is_some());
+        assert!(cache.home(scope(1), &at(1, "2026-12-04", 5_001)).is_none());
+        assert_eq!(
+            cache.badges(scope(1), &at(1, "2026-12-04", 5_001)),
+            Some(BADGES),
+            "the badges do not depend on visits"
+        );
+    }
+
+    #[test]
+    fn a_full_cache_starts_again_rather_than_grow() {
+        let cache = ClientViewCache::default();
+        let stamp = at(1, "2026-12-04", 0);
+        for client in 0..MAX_ENTRIES as i64 {
+            cache.put(scope(client), &stamp, Some(BADGES), None);
+        }
+        assert!(cache.badges(scope(0), &stamp).is_some());
+        cache.put(scope(-1), &stamp, Some(BADGES), None);
+        assert!(cache.badges(scope(0), &stamp).is_none());
+        assert!(cache.badges(scope(-1), &stamp).is_some());
+        assert_eq!(cache.entries.lock().map(|e| e.len()).ok(), Some(1));
+    }
+}

@@ -31,6 +31,7 @@ pub mod rate_limit;
 pub mod requests_inbox;
 pub mod settings;
 pub mod setup;
+pub mod sqlite_direct;
 pub mod staff;
 pub mod staff_admin;
 pub mod staff_documents;
@@ -106,6 +107,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Db(#[source] sqlx::Error),
+    /// From a read on [`sqlite_direct`].
+    #[error("database error: {0}")]
+    Direct(#[source] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -163,6 +167,8 @@ pub struct Store {
     workspace_cache: std::sync::Arc<workspace_cache::WorkspaceCache>,
     /// What portal pages show of each client's records, stamped with its revision.
     client_views: std::sync::Arc<client_view::ClientViewCache>,
+    /// On a SQLite file: the session read without sqlx's thread hand-offs.
+    direct: Option<std::sync::Arc<sqlite_direct::DirectReads>>,
 }
 
 /// One connection from the pool, held for all of a page's statements. Each statement on
@@ -234,6 +240,7 @@ impl Store {
             backend,
             workspace_cache: Default::default(),
             client_views: Default::default(),
+            direct: sqlite_direct::DirectReads::for_url(url, slow).map(std::sync::Arc::new),
         })
     }
 
@@ -296,4 +303,34 @@ impl Store {
 /// Converts a stored 0/1 flag.
 pub(crate) fn flag(v: i64) -> bool {
     v != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn names(backend: Backend) -> Vec<String> {
+        migrator_for(backend)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.description.to_string())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn each_database_runs_the_shared_migrations_and_its_own_only() {
+        let (sqlite, postgres) = (names(Backend::Sqlite).await, names(Backend::Postgres).await);
+        assert!(sqlite.contains(&"client portal rev sqlite".to_string()));
+        assert!(!sqlite.iter().any(|d| d.ends_with(" postgres")));
+        assert!(postgres.contains(&"client portal rev postgres".to_string()));
+        assert!(!postgres.iter().any(|d| d.ends_with(" sqlite")));
+        let shared = MIGRATOR
+            .iter()
+            .filter(|m| only_for(&m.description).is_none())
+            .count();
+        assert_eq!(sqlite.len(), shared + 1);
+        assert_eq!(postgres.len(), shared + 1);
+        assert!(shared >= 12);
+    }
 }

@@ -57,6 +57,49 @@ pub struct SessionRow {
     pub portal_rev: i64,
 }
 
+/// A portal session with its workspace's limits, its client and its contact.
+const PORTAL_SESSION: &str = "SELECT s.workspace_id, s.client_id, s.contact_id, s.email_norm, s.created_at, s.last_seen_at, s.revoked_at,
+            w.portal_idle_minutes AS idle_minutes, w.portal_absolute_minutes AS absolute_minutes,
+            CASE WHEN s.client_id IS NULL THEN NULL
+                 WHEN c.portal_enabled = 1 AND c.deleted_at IS NULL AND c.archived_at IS NULL THEN 1 ELSE 0 END AS client_open,
+            CASE WHEN s.contact_id IS NULL THEN NULL
+                 WHEN ct.deleted_at IS NULL AND ct.email_norm = s.email_norm AND ct.client_id = s.client_id THEN 1 ELSE 0 END AS contact_matches,
+            ct.first_name AS first_name,
+            CASE WHEN ct.id IS NULL THEN NULL ELSE ct.first_name || ' ' || ct.last_name END AS contact_name,
+            c.name AS client_name, COALESCE(c.portal_rev, 0) AS portal_rev,
+            (SELECT COUNT(*) FROM contact x JOIN client o ON o.id = x.client_id
+              WHERE x.workspace_id = s.workspace_id AND x.email_norm = s.email_norm AND x.deleted_at IS NULL
+                AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices
+     FROM portal_session s
+     JOIN workspace w ON w.id = s.workspace_id
+     LEFT JOIN client c ON c.id = s.client_id AND c.workspace_id = s.workspace_id
+     LEFT JOIN contact ct ON ct.id = s.contact_id AND ct.workspace_id = s.workspace_id
+     WHERE s.token_hash = $1";
+
+impl SessionRow {
+    /// A row of [`PORTAL_SESSION`] as SQLite answers it.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            workspace_id: r.get("workspace_id")?,
+            client_id: r.get("client_id")?,
+            contact_id: r.get("contact_id")?,
+            email_norm: r.get("email_norm")?,
+            created_at: r.get("created_at")?,
+            last_seen_at: r.get("last_seen_at")?,
+            revoked_at: r.get("revoked_at")?,
+            idle_minutes: r.get("idle_minutes")?,
+            absolute_minutes: r.get("absolute_minutes")?,
+            client_open: r.get("client_open")?,
+            contact_matches: r.get("contact_matches")?,
+            first_name: r.get("first_name")?,
+            contact_name: r.get("contact_name")?,
+            client_name: r.get("client_name")?,
+            choices: r.get("choices")?,
+            portal_rev: r.get("portal_rev")?,
+        })
+    }
+}
+
 pub struct NewSession<'a> {
     pub token_hash: &'a str,
     pub workspace_id: WorkspaceId,
@@ -190,29 +233,20 @@ impl Store {
         Ok(())
     }
 
+    /// The session with this token hash, and what every request checks with it. On a
+    /// SQLite file it is read on the calling thread (see [`super::sqlite_direct`]).
     pub async fn portal_session(&self, token_hash: &str) -> StoreResult<Option<SessionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT s.workspace_id, s.client_id, s.contact_id, s.email_norm, s.created_at, s.last_seen_at, s.revoked_at,
-                    w.portal_idle_minutes AS idle_minutes, w.portal_absolute_minutes AS absolute_minutes,
-                    CASE WHEN s.client_id IS NULL THEN NULL
-                         WHEN c.portal_enabled = 1 AND c.deleted_at IS NULL AND c.archived_at IS NULL THEN 1 ELSE 0 END AS client_open,
-                    CASE WHEN s.contact_id IS NULL THEN NULL
-                         WHEN ct.deleted_at IS NULL AND ct.email_norm = s.email_norm AND ct.client_id = s.client_id THEN 1 ELSE 0 END AS contact_matches,
-                    ct.first_name AS first_name,
-                    CASE WHEN ct.id IS NULL THEN NULL ELSE ct.first_name || ' ' || ct.last_name END AS contact_name,
-                    c.name AS client_name, COALESCE(c.portal_rev, 0) AS portal_rev,
-                    (SELECT COUNT(*) FROM contact x JOIN client o ON o.id = x.client_id
-                      WHERE x.workspace_id = s.workspace_id AND x.email_norm = s.email_norm AND x.deleted_at IS NULL
-                        AND o.portal_enabled = 1 AND o.deleted_at IS NULL AND o.archived_at IS NULL) AS choices
-             FROM portal_session s
-             JOIN workspace w ON w.id = s.workspace_id
-             LEFT JOIN client c ON c.id = s.client_id AND c.workspace_id = s.workspace_id
-             LEFT JOIN contact ct ON ct.id = s.contact_id AND ct.workspace_id = s.workspace_id
-             WHERE s.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?)
+        if let Some(direct) = &self.direct {
+            return direct.read(PORTAL_SESSION, |stmt| {
+                use rusqlite::OptionalExtension;
+                stmt.query_row([token_hash], SessionRow::from_sqlite)
+                    .optional()
+            });
+        }
+        Ok(sqlx::query_as(PORTAL_SESSION)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn touch_portal_session(&self, token_hash: &str, now_ms: i64) -> StoreResult<()> {

@@ -15,6 +15,7 @@ mod api_requests;
 mod audit_log;
 mod browser;
 mod catalogue;
+mod client_view;
 mod csv_import;
 mod demo;
 mod double_submission;
