@@ -6,6 +6,7 @@
 //! name a person gave the file is kept in the database and never reaches a path.
 //! Reads are streams of chunks, so a download never holds the whole file in memory.
 
+pub mod chunks;
 pub mod http;
 pub mod s3;
 pub mod upload;
@@ -126,46 +127,10 @@ impl FileStore {
         let got = self.inner.get_opts(&object_path(key)?, options).await?;
         let range = got.range.clone();
         match got.payload {
-            GetResultPayload::File(file, _) => Ok(local_chunks(file, range)),
+            GetResultPayload::File(file, _) => Ok(chunks::local_chunks(file, range)),
             GetResultPayload::Stream(stream) => Ok(stream.map_err(FileStoreError::from).boxed()),
         }
     }
-}
-
-/// Bytes of a local file read per chunk. object_store reads local files 8 KiB at a
-/// time, one blocking-pool round trip each, which caps a download at a fraction of what
-/// the disk and the network give; 256 KiB chunks keep up with them while a download
-/// still holds at most one chunk in memory.
-pub const LOCAL_CHUNK_BYTES: u64 = 256 * 1024;
-
-/// `range` of a local file as a stream of [`LOCAL_CHUNK_BYTES`] chunks, each read on
-/// tokio's blocking pool.
-fn local_chunks(file: std::fs::File, range: Range<u64>) -> ByteStream {
-    let state = (Some(file), range.start, range.end);
-    futures_util::stream::try_unfold(state, |(file, at, end)| async move {
-        let Some(mut file) = file.filter(|_| at < end) else {
-            return Ok(None);
-        };
-        let want = (end - at).min(LOCAL_CHUNK_BYTES);
-        let read = tokio::task::spawn_blocking(move || {
-            use std::io::{Read, Seek, SeekFrom};
-            let mut buf = Vec::with_capacity(want as usize);
-            file.seek(SeekFrom::Start(at))?;
-            (&mut file).take(want).read_to_end(&mut buf)?;
-            Ok::<_, std::io::Error>((file, buf))
-        })
-        .await
-        .map_err(|e| std::io::Error::other(e.to_string()))
-        .and_then(|r| r);
-        let (file, buf) = read.map_err(FileStoreError::Read)?;
-        if buf.is_empty() {
-            // The file is shorter than its listing said: end rather than spin.
-            return Ok(None);
-        }
-        let next = at + buf.len() as u64;
-        Ok(Some((Bytes::from(buf), (Some(file), next, end))))
-    })
-    .boxed()
 }
 
 /// A key as the store names it. Keys are built by [`storage_key`]; anything with empty,
@@ -183,6 +148,7 @@ fn object_path(key: &str) -> FileResult<ObjectPath> {
 
 #[cfg(test)]
 mod tests {
+    use super::chunks::LOCAL_CHUNK_BYTES;
     use super::*;
 
     async fn collect(stream: ByteStream) -> Vec<u8> {
