@@ -132,18 +132,15 @@ pub async fn invoices(
     const BASE: &str = "/portal/invoices";
     let controls = ListControls::parse(BASE, INVOICE_FILTERS, &q)?;
     let ctx = page_context(&state, &user, "invoices").await?;
-    let mut db = state.store.db().await?;
     let page = state
         .store
         .portal_invoices(
-            &mut db,
             user.scope,
             &controls.filter.condition(ctx.today),
             controls.after.as_ref(),
             PAGE_SIZE,
         )
         .await?;
-    drop(db);
     let rows = page
         .rows
         .iter()

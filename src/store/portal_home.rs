@@ -19,6 +19,22 @@ pub struct InvoiceSummary {
 }
 
 impl InvoiceSummary {
+    /// A row of `SELECT id, number, title, status, issue_date, due_date, currency,
+    /// total_minor, paid_minor` as SQLite answers it.
+    pub(super) fn from_sqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            title: r.get(2)?,
+            status: r.get(3)?,
+            issue_date: r.get(4)?,
+            due_date: r.get(5)?,
+            currency: r.get(6)?,
+            total_minor: r.get(7)?,
+            paid_minor: r.get(8)?,
+        })
+    }
+
     /// What is left to pay; never negative (an overpaid invoice owes nothing).
     pub fn balance_minor(&self) -> i64 {
         (self.total_minor - self.paid_minor).max(0)

@@ -124,24 +124,41 @@ fn dated_page_sql(select_from: &str, filter: &str, with_cursor: bool) -> String 
 }
 
 impl Store {
-    /// One page of the client's invoices, on the page's connection `db`.
+    /// One page of the client's invoices. On a SQLite file it is read on the calling
+    /// thread (see [`super::sqlite_direct`]): the list is the portal page clients open
+    /// most after home, and its one statement costs less than the hand-offs to sqlx's
+    /// connection thread.
     pub async fn portal_invoices(
         &self,
-        db: &mut sqlx::AnyConnection,
         scope: ClientScope,
         filter: &str,
         after: Option<&Cursor>,
         size: i64,
     ) -> StoreResult<Page<InvoiceSummary>> {
         let sql = invoice_page_sql(filter, after.is_some());
-        let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql)
-            .bind(scope.workspace_id().get())
-            .bind(scope.client_id().get())
-            .bind(size + 1);
-        if let Some(c) = after {
-            q = q.bind(c.sort.clone()).bind(c.id);
-        }
-        let rows = q.fetch_all(db).await?;
+        let rows = match &self.direct {
+            Some(direct) => direct.read(&sql, |stmt| {
+                let (ws, client, limit) = (scope.workspace_id().get(), scope.client_id().get(), size + 1);
+                let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
+                    vec![("$1", &ws), ("$2", &client), ("$3", &limit)];
+                if let Some(c) = after {
+                    params.push(("$4", &c.sort));
+                    params.push(("$5", &c.id));
+                }
+                stmt.query_map(params.as_slice(), InvoiceSummary::from_sqlite)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })?,
+            None => {
+                let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql)
+                    .bind(scope.workspace_id().get())
+                    .bind(scope.client_id().get())
+                    .bind(size + 1);
+                if let Some(c) = after {
+                    q = q.bind(c.sort.clone()).bind(c.id);
+                }
+                q.fetch_all(&self.pool).await?
+            }
+        };
         Ok(page_of(rows, size, |r| {
             Cursor::new(r.issue_date.clone(), r.id)
         }))

@@ -1,5 +1,5 @@
 //! Reads on SQLite on the calling thread, for the statement every portal request runs
-//! (its session).
+//! (its session) and the portal's invoice list.
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every statement,
 //! every row and every pool check-in across channels to it and back. For a one-row read
@@ -21,6 +21,9 @@ use super::{StoreError, StoreResult};
 
 /// Idle connections kept at most (one per request served at the same moment is enough).
 const MAX_IDLE: usize = 16;
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 32;
 
 /// How long a read waits if the file is locked in a way a WAL reader must wait for
 /// (only while the WAL is being recovered after a crash).
@@ -62,6 +65,8 @@ impl DirectReads {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The session statement and one per invoice-list filter, with and without a cursor.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // This connection only reads; SQLite refuses any write on it.
         conn.pragma_update(None, "query_only", true)?;
         Ok(conn)
