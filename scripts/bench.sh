@@ -11,6 +11,7 @@
 #                                        BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 #                                        dropped afterwards
 #   BENCH_SECONDS=10                     seconds per measurement (default 10)
+#   BENCH_PAGE_ROUNDS=3                  rounds of the page measurements (medians reported)
 #   BENCH_DATABASE_URL=...               generate into and serve this database instead;
 #                                        refused if it holds real data unless BENCH_FORCE=1
 set -euo pipefail
