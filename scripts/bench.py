@@ -40,9 +40,9 @@ SEED = 1
 SECRET = "b7" * 32
 PORTAL_RUNS = ("home", "invoices_page_1", "invoices_deep_page", "invoice_page")
 DOWNLOAD_ROUNDS = 3
-# The page measurements run this many times over, one after another, and each figure is
-# the median of its rounds: a single 10 s run's p99 on two cores shared with wrk moves by
-# a third from one run to the next, which is as much as the growth target allows.
+# The page measurements run this many times over, the sizes taking turns, and each figure
+# is the median of its rounds: a single 10 s run's p99 on two cores shared with wrk moves
+# by a third from one run to the next, which is as much as the growth target allows.
 PAGE_ROUNDS = int(os.environ.get("BENCH_PAGE_ROUNDS", "3"))
 
 
@@ -351,102 +351,129 @@ def download_rounds(size, base, download, cookie, pid, files_dir, key):
 
 
 
-def bench_size(size):
-    clients, per_client = SIZES[size]
-    data_dir = OUT / size
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    url, drop = database_for(size)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
-    env.update({"DATABASE_URL": url, "PORTICO_DATA_DIR": str(data_dir), "PORTICO_SECRET": SECRET,
-                "PORTICO_CONFIG": str(data_dir / "none.toml"), "PORTICO_LOG": "warn"})
-    (data_dir / "none.toml").write_text("")
-    try:
-        log(f"\n-- {size}: generating {clients} clients × {per_client} invoices")
+class Site:
+    """One data size: its database, its running server and its logged-in sessions."""
+
+    def __init__(self, size):
+        self.size = size
+        self.clients, self.per_client = SIZES[size]
+        self.data_dir = OUT / size
+        self.server = None
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir.mkdir(parents=True)
+        self.url, self.drop = database_for(size)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("PORTICO_")}
+        self.env.update({"DATABASE_URL": self.url, "PORTICO_DATA_DIR": str(self.data_dir),
+                         "PORTICO_SECRET": SECRET, "PORTICO_CONFIG": str(self.data_dir / "none.toml"),
+                         "PORTICO_LOG": "warn"})
+        (self.data_dir / "none.toml").write_text("")
+        self.server_log = self.data_dir / "server.log"
+        self.runs = {}
+
+    def start(self):
+        """Generates the data, starts the server and logs the portal sessions in."""
+        log(f"\n-- {self.size}: generating {self.clients} clients × {self.per_client} invoices")
         started = time.time()
-        args = [str(BIN), "generate", "--clients", str(clients), "--invoices-per-client", str(per_client),
-                "--seed", str(SEED)]
+        args = [str(BIN), "generate", "--clients", str(self.clients),
+                "--invoices-per-client", str(self.per_client), "--seed", str(SEED)]
         if os.environ.get("BENCH_FORCE") == "1":
             args.append("--force")
-        subprocess.run(args, env=env, check=True)
-        load_secs = round(time.time() - started, 1)
+        subprocess.run(args, env=self.env, check=True)
+        self.load_secs = round(time.time() - started, 1)
         port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env.update({"PORTICO_BIND": f"127.0.0.1:{port}", "PORTICO_TRUSTED_PROXIES": "127.0.0.1"})
-        server_log = data_dir / "server.log"
-        with open(server_log, "wb") as logf:
-            server = subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=logf)
-        try:
-            wait_http(base + "/healthz")
-            return measure(size, base, data_dir, server, server_log, clients, per_client, load_secs)
-        finally:
-            server.terminate()
-            server.wait()
+        self.base = f"http://127.0.0.1:{port}"
+        self.env.update({"PORTICO_BIND": f"127.0.0.1:{port}", "PORTICO_TRUSTED_PROXIES": "127.0.0.1"})
+        with open(self.server_log, "wb") as logf:
+            self.server = subprocess.Popen([str(BIN), "serve"], env=self.env,
+                                           stdout=subprocess.DEVNULL, stderr=logf)
+        wait_http(self.base + "/healthz")
+        outbox, seen = self.data_dir / "outbox", set()
+        log(f"-- {self.size}: logging in {SESSIONS} portal sessions through emailed codes")
+        picks = sorted({(i * self.clients) // SESSIONS for i in range(SESSIONS)})
+        self.sessions = []
+        for n, k in enumerate(picks):
+            c = log_in(self.base, outbox, f"c{k}@gen{SEED}.test", n, seen)
+            invoice, deep, depth = discover(c)
+            self.sessions.append((c.cookie_header(), invoice, deep, depth))
+        # The one generated file with bytes (the first client's): its object is named by its id.
+        self.stored = next((self.data_dir / "files").glob("ws/*/*"))
+        self.download = f"/portal/files/{self.stored.name}/download"
+        check = Client(self.base, "198.51.100.1")
+        check.cookies = dict(kv.split("=", 1) for kv in self.sessions[0][0].split("; "))
+        status, _, _ = check.request("GET", self.download)
+        assert status == 200, f"download {self.download}: {status}"
+        self.plan = [
+            ("healthz", rotating_lua([("/healthz", "")])),
+            ("home", rotating_lua([("/portal/home", s[0]) for s in self.sessions])),
+            ("invoices_page_1", rotating_lua([("/portal/invoices", s[0]) for s in self.sessions])),
+            ("invoices_deep_page", rotating_lua([(s[2], s[0]) for s in self.sessions])),
+            ("invoice_page", rotating_lua([(s[1], s[0]) for s in self.sessions])),
+        ]
+        self.rounds = {name: [] for name, _ in self.plan}
+
+    def page_round(self, n):
+        for name, lua in self.plan:
+            offset = self.server_log.stat().st_size
+            log(f"-- {self.size}: wrk {name}, round {n + 1}/{PAGE_ROUNDS}")
+            run = run_wrk(f"{self.size}_{name}_{n}", self.base, lua, self.server.pid)
+            run["slow_statements"] = len(slow_lines(self.server_log, offset))
+            self.rounds[name].append(run)
+
+    def finish(self):
+        """The downloads and the code pair (which writes), then the size's results."""
+        runs = {name: median_run(taken) for name, taken in self.rounds.items()}
+        pid = self.server.pid
+        key = str(self.stored.relative_to(self.data_dir / "files"))
+        offset = self.server_log.stat().st_size
+        runs["download_10mib"], runs["nginx_download_10mib"] = download_rounds(
+            self.size, self.base, self.download, self.sessions[0][0], pid, self.data_dir / "files", key)
+        runs["download_10mib"]["slow_statements"] = len(slow_lines(self.server_log, offset))
+        pre = "benchpresession0123456789abcdef0123456789"
+        c = Client(self.base, "198.51.100.250")
+        c.cookies["portico_pre"] = pre
+        _, _, page = c.request("GET", "/portal")
+        emails = [f"c{k}@gen{SEED}.test" for k in range(min(self.clients, 500))]
+        offset = self.server_log.stat().st_size
+        log(f"-- {self.size}: wrk code request + verify pair")
+        runs["code_request_verify"] = run_wrk(f"{self.size}_code_pair", self.base,
+                                              pair_lua(csrf_of(page), pre, emails), pid)
+        runs["code_request_verify"]["slow_statements"] = len(slow_lines(self.server_log, offset))
+        slow = slow_lines(self.server_log, 0)
+        return {
+            "clients": self.clients,
+            "invoices": self.clients * self.per_client,
+            "load_seconds": self.load_secs,
+            "deep_page_number": max(s[3] for s in self.sessions),
+            "peak_rss_mib": round(rss_kib(pid, "VmHWM") / 1024, 1),
+            "slow_statements_total": len(slow),
+            "slow_statement_examples": slow[:5],
+            "runs": runs,
+        }
+
+    def stop(self):
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait()
+        self.drop()
+
+
+def bench(sizes):
+    """Every size's server runs at once (an idle one costs nothing) and the page rounds
+    alternate between them, so a drift in the machine's speed over the minutes of a run
+    falls on both sizes alike and the growth from one size to the other is not noise."""
+    sites = []
+    try:
+        for size in sizes:
+            site = Site(size)
+            sites.append(site)
+            site.start()
+        for n in range(PAGE_ROUNDS):
+            for site in sites:
+                site.page_round(n)
+        return {site.size: site.finish() for site in sites}
     finally:
-        drop()
-
-
-def measure(size, base, data_dir, server, server_log, clients, per_client, load_secs):
-    outbox, seen = data_dir / "outbox", set()
-    log(f"-- {size}: logging in {SESSIONS} portal sessions through emailed codes")
-    picks = sorted({(i * clients) // SESSIONS for i in range(SESSIONS)})
-    sessions = []
-    for n, k in enumerate(picks):
-        c = log_in(base, outbox, f"c{k}@gen{SEED}.test", n, seen)
-        invoice, deep, depth = discover(c)
-        sessions.append((c.cookie_header(), invoice, deep, depth))
-    first_cookie = sessions[0][0]
-    # The one generated file with bytes (the first client's): its object is named by its id.
-    stored = next((data_dir / "files").glob("ws/*/*"))
-    download = f"/portal/files/{stored.name}/download"
-    check = Client(base, "198.51.100.1")
-    check.cookies = dict(kv.split("=", 1) for kv in first_cookie.split("; "))
-    status, _, _ = check.request("GET", download)
-    assert status == 200, f"download {download}: {status}"
-    pid = server.pid
-    runs = {}
-    plan = [
-        ("healthz", rotating_lua([("/healthz", "")])),
-        ("home", rotating_lua([("/portal/home", s[0]) for s in sessions])),
-        ("invoices_page_1", rotating_lua([("/portal/invoices", s[0]) for s in sessions])),
-        ("invoices_deep_page", rotating_lua([(s[2], s[0]) for s in sessions])),
-        ("invoice_page", rotating_lua([(s[1], s[0]) for s in sessions])),
-    ]
-    rounds = {name: [] for name, _ in plan}
-    for n in range(PAGE_ROUNDS):
-        for name, lua in plan:
-            offset = server_log.stat().st_size
-            log(f"-- {size}: wrk {name}, round {n + 1}/{PAGE_ROUNDS}")
-            run = run_wrk(f"{size}_{name}_{n}", base, lua, pid)
-            run["slow_statements"] = len(slow_lines(server_log, offset))
-            rounds[name].append(run)
-    for name, taken in rounds.items():
-        runs[name] = median_run(taken)
-    key = str(stored.relative_to(data_dir / "files"))
-    offset = server_log.stat().st_size
-    runs["download_10mib"], runs["nginx_download_10mib"] = download_rounds(
-        size, base, download, first_cookie, pid, data_dir / "files", key)
-    runs["download_10mib"]["slow_statements"] = len(slow_lines(server_log, offset))
-    pre = "benchpresession0123456789abcdef0123456789"
-    c = Client(base, "198.51.100.250")
-    c.cookies["portico_pre"] = pre
-    _, _, page = c.request("GET", "/portal")
-    emails = [f"c{k}@gen{SEED}.test" for k in range(min(clients, 500))]
-    offset = server_log.stat().st_size
-    log(f"-- {size}: wrk code request + verify pair")
-    runs["code_request_verify"] = run_wrk(f"{size}_code_pair", base, pair_lua(csrf_of(page), pre, emails), pid)
-    runs["code_request_verify"]["slow_statements"] = len(slow_lines(server_log, offset))
-    slow = slow_lines(server_log, 0)
-    return {
-        "clients": clients,
-        "invoices": clients * per_client,
-        "load_seconds": load_secs,
-        "deep_page_number": max(s[3] for s in sessions),
-        "peak_rss_mib": round(rss_kib(pid, "VmHWM") / 1024, 1),
-        "slow_statements_total": len(slow),
-        "slow_statement_examples": slow[:5],
-        "runs": runs,
-    }
+        for site in sites:
+            site.stop()
 
 
 def targets(results):
@@ -519,8 +546,9 @@ def main():
         "seconds_per_run": SECONDS,
         "sizes": {},
     }
-    for size in sizes:
-        results["sizes"][size] = bench_size(size)
+    if os.environ.get("BENCH_DATABASE_URL") and len(sizes) > 1:
+        sys.exit("bench: BENCH_DATABASE_URL holds one data set; set BENCH_SIZES to 10k or 1M")
+    results["sizes"] = bench(sizes)
     results["targets"] = targets(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     table = markdown(results)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark of issue #6: builds a release binary, generates data at two sizes
 # (10,000 and 1,000,000 invoices) into a throwaway database, serves it, logs portal
-# sessions in through the real email-code flow, and measures with wrk at 64 connections.
+# sessions in through the real email-code flow, and measures with wrk at 64 connections:
+# both sizes' servers run at once and the page measurements take turns between them.
 # Writes target/bench/results.json and target/bench/results.md and prints the targets as
 # pass/fail. Not part of scripts/test.sh: it takes the machine's CPU for several minutes.
 #
@@ -12,8 +13,9 @@
 #                                        dropped afterwards
 #   BENCH_SECONDS=10                     seconds per measurement (default 10)
 #   BENCH_PAGE_ROUNDS=3                  rounds of the page measurements (medians reported)
-#   BENCH_DATABASE_URL=...               generate into and serve this database instead;
-#                                        refused if it holds real data unless BENCH_FORCE=1
+#   BENCH_DATABASE_URL=...               generate into and serve this database instead (one
+#                                        size only); refused if it holds real data unless
+#                                        BENCH_FORCE=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
