@@ -415,7 +415,8 @@ pub(super) async fn create(
         None,
     )
     .await
-    .map_err(|p| problem_of(kind, p))?;
+    .map_err(|p| problem_of(kind, p))?
+    .value;
     caller
         .audit(
             state,
@@ -456,7 +457,8 @@ pub(super) async fn replace(
         None,
     )
     .await
-    .map_err(|p| problem_of(kind, p))?;
+    .map_err(|p| problem_of(kind, p))?
+    .value;
     caller
         .audit(
             state,

@@ -123,7 +123,8 @@ pub async fn create(
     let id = state
         .store
         .create_catalogue_item(caller.workspace_id, &valid, None, now)
-        .await?;
+        .await?
+        .value;
     caller
         .audit(
             &state,

@@ -15,6 +15,7 @@ use crate::domain::offline_payment::{self, method_label, PaymentFields};
 use crate::domain::records::{display_date, today_in};
 use crate::ids::{ClientId, InvoiceId, PaymentId, StaffUserId, WorkspaceId};
 use crate::store::staff_documents::DocKind;
+use crate::store::submission::Once;
 use crate::store::StoreError;
 
 /// Why a change was not made. Nothing was stored in any of these cases.
@@ -66,7 +67,8 @@ impl From<StoreError> for Problem {
 }
 
 /// A new draft (no `existing`) or a draft's new content. Answers id and number; a new
-/// draft whose form's `submission_key` was used before answers the one it made.
+/// draft whose form's `submission_key` was used before answers the one it made, with
+/// `made_now` false.
 pub async fn save_draft(
     state: &AppState,
     ws: WorkspaceId,
@@ -75,7 +77,7 @@ pub async fn save_draft(
     existing: Option<i64>,
     fields: &DocumentFields,
     submission_key: Option<&str>,
-) -> Result<(i64, String), Problem> {
+) -> Result<Once<(i64, String)>, Problem> {
     let catalogue = state.store.document_catalogue(ws).await?;
     let valid = document_form::validate(fields, &catalogue).map_err(Problem::Invalid)?;
     Ok(state

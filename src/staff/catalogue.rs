@@ -202,19 +202,21 @@ pub async fn create(
         }
     };
     let now = state.clock.now_ms();
-    let id = state
+    let made = state
         .store
         .create_catalogue_item(user.workspace_id, &valid, key.as_deref(), now)
         .await?;
-    user.audit(
-        &state,
-        "product.created",
-        ("product", id.get()),
-        None,
-        &ip,
-        &valid.name,
-    )
-    .await?;
+    if made.made_now {
+        user.audit(
+            &state,
+            "product.created",
+            ("product", made.value.get()),
+            None,
+            &ip,
+            &valid.name,
+        )
+        .await?;
+    }
     Ok(Redirect::to("/staff/catalogue?done=created").into_response())
 }
 

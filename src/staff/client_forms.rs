@@ -307,8 +307,11 @@ pub async fn create_contact(
                 )
                 .await;
             match created {
-                Ok(contact) => {
-                    let contact: ContactId = contact;
+                Ok(made) if !made.made_now => {
+                    return Ok(Redirect::to(&format!("/staff/clients/{id}")).into_response());
+                }
+                Ok(made) => {
+                    let contact: ContactId = made.value;
                     let name = format!("{} {}", valid.first_name, valid.last_name);
                     audit(
                         &state,

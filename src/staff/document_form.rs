@@ -310,16 +310,19 @@ pub async fn create(
     )
     .await
     {
-        Ok((id, number)) => {
-            user.audit(
-                &state,
-                &format!("{}.created", kind.noun()),
-                (kind.noun(), id),
-                Some(client_row.id),
-                &ip,
-                &number,
-            )
-            .await?;
+        Ok(made) => {
+            let (id, number) = made.value;
+            if made.made_now {
+                user.audit(
+                    &state,
+                    &format!("{}.created", kind.noun()),
+                    (kind.noun(), id),
+                    Some(client_row.id),
+                    &ip,
+                    &number,
+                )
+                .await?;
+            }
             Ok(
                 Redirect::to(&format!("/staff/{}/{id}?notice=created", kind.plural()))
                     .into_response(),
@@ -430,7 +433,8 @@ pub async fn update(
     )
     .await
     {
-        Ok((_, number)) => {
+        Ok(made) => {
+            let (_, number) = made.value;
             user.audit(
                 &state,
                 &format!("{}.updated", kind.noun()),

@@ -286,7 +286,7 @@ pub async fn create(
     let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |(valid, project)| async move {
         let now = st.clock.now_ms();
-        let job = st
+        let made = st
             .store
             .create_job_once(
                 ws,
@@ -296,7 +296,10 @@ pub async fn create(
                 now,
             )
             .await?;
+
+        let job = made.value;
         Ok(Saved {
+            made_now: made.made_now,
             action: "job.created",
             subject: ("job", job.get()),
             client_id: client_id.get(),
@@ -368,6 +371,7 @@ pub async fn update(
             .update_job(ws, job_id, &new_job(&valid, project), now)
             .await?;
         Ok(Saved {
+            made_now: true,
             action: "job.updated",
             subject: ("job", job_id.get()),
             client_id: client_id.get(),

@@ -199,11 +199,14 @@ pub async fn create(
     let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |valid| async move {
         let now = st.clock.now_ms();
-        let p = st
+        let made = st
             .store
             .create_project_once(ws, client_id, &new_project(&valid), key.as_deref(), now)
             .await?;
+
+        let p = made.value;
         Ok(Saved {
+            made_now: made.made_now,
             action: "project.created",
             subject: ("project", p.get()),
             client_id: client_id.get(),
@@ -275,6 +278,7 @@ pub async fn update(
             .update_project(ws, project_id, &new_project(&valid), now)
             .await?;
         Ok(Saved {
+            made_now: true,
             action: "project.updated",
             subject: ("project", project_id.get()),
             client_id: client_id.get(),

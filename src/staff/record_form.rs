@@ -62,6 +62,8 @@ pub fn refused(page: impl Template) -> AppResult<Response> {
 
 /// What a stored form tells the audit log, and the page to go to next.
 pub struct Saved {
+    /// `false` when a form sent again found what its first send made: nothing new to audit.
+    pub made_now: bool,
     pub action: &'static str,
     pub subject: (&'static str, i64),
     pub client_id: i64,
@@ -88,15 +90,17 @@ where
     };
     match store(valid).await {
         Ok(saved) => {
-            user.audit(
-                state,
-                saved.action,
-                saved.subject,
-                Some(saved.client_id),
-                ip,
-                &saved.detail,
-            )
-            .await?;
+            if saved.made_now {
+                user.audit(
+                    state,
+                    saved.action,
+                    saved.subject,
+                    Some(saved.client_id),
+                    ip,
+                    &saved.detail,
+                )
+                .await?;
+            }
             Ok(Ok(Redirect::to(&saved.next).into_response()))
         }
         Err(e) => Ok(Err(errors_from_store(e)?)),

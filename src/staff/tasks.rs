@@ -201,7 +201,7 @@ pub async fn create(
     let key = submission_key(&form.submission_key);
     let saved = save(st, &user, &ip, read, |(valid, links)| async move {
         let now = st.clock.now_ms();
-        let t = st
+        let made = st
             .store
             .create_task_once(
                 ws,
@@ -211,7 +211,10 @@ pub async fn create(
                 now,
             )
             .await?;
+
+        let t = made.value;
         Ok(Saved {
+            made_now: made.made_now,
             action: "task.created",
             subject: ("task", t.get()),
             client_id: client_id.get(),
@@ -277,6 +280,7 @@ pub async fn update(
             ""
         };
         Ok(Saved {
+            made_now: true,
             action: "task.updated",
             subject: ("task", task_id.get()),
             client_id: client_id.get(),

@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use super::submission::Once;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::email::EmailAddress;
 use crate::ids::{ClientId, ContactId, WorkspaceId};
@@ -65,6 +66,7 @@ impl Store {
     ) -> StoreResult<ContactId> {
         self.create_contact_once(ws, client, new, None, now_ms)
             .await
+            .map(|made| made.value)
     }
 
     /// [`Store::create_contact`] from a New form: a `submission_key` already used in the
@@ -76,8 +78,8 @@ impl Store {
         new: &NewContact<'_>,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<ContactId> {
-        let (id,): (i64,) = self
+    ) -> StoreResult<Once<ContactId>> {
+        let made: Once<(i64,)> = self
             .once_per_submission(ws, "contact", "id", submission_key, |key| async move {
             let id = ContactId::new();
             let inserted = sqlx::query(
@@ -106,7 +108,7 @@ impl Store {
             Ok((id.get(),))
             })
             .await?;
-        Ok(ContactId::from_db(id))
+        Ok(made.map(|(id,)| ContactId::from_db(id)))
     }
 
     pub async fn contacts_of(

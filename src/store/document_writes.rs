@@ -7,6 +7,7 @@
 use super::documents::{ensure_client, next_number, Tx};
 use super::requests_inbox::reopen_for_deleted_quote;
 use super::staff_documents::DocKind;
+use super::submission::Once;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::document_form::ValidDocument;
 use crate::ids::{new_id, ClientId, StaffUserId, WorkspaceId};
@@ -43,7 +44,7 @@ impl Store {
         doc: &ValidDocument,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<(i64, String)> {
+    ) -> StoreResult<Once<(i64, String)>> {
         let key = submission_key.filter(|_| existing.is_none());
         self.once_per_submission(ws, kind.table(), "id, number", key, |key| {
             self.write_document(ws, kind, client, existing, doc, key, now_ms)

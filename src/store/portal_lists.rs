@@ -138,7 +138,11 @@ impl Store {
         let sql = invoice_page_sql(filter, after.is_some());
         let rows = match &self.direct {
             Some(direct) => direct.read(&sql, |stmt| {
-                let (ws, client, limit) = (scope.workspace_id().get(), scope.client_id().get(), size + 1);
+                let (ws, client, limit) = (
+                    scope.workspace_id().get(),
+                    scope.client_id().get(),
+                    size + 1,
+                );
                 let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
                     vec![("$1", &ws), ("$2", &client), ("$3", &limit)];
                 if let Some(c) = after {

@@ -1,6 +1,7 @@
 //! The catalogue of products and services a workspace sells.
 
 use super::documents::{check_bp, check_one_of, check_text, currency_code, invalid};
+use super::submission::Once;
 use super::{Store, StoreError, StoreResult};
 use crate::ids::{ProductId, WorkspaceId};
 
@@ -26,7 +27,9 @@ impl Store {
         new: &NewProduct<'_>,
         now_ms: i64,
     ) -> StoreResult<ProductId> {
-        self.create_product_once(ws, new, None, now_ms).await
+        self.create_product_once(ws, new, None, now_ms)
+            .await
+            .map(|made| made.value)
     }
 
     /// [`Store::create_product`] from a New form: a `submission_key` already used in the
@@ -37,7 +40,7 @@ impl Store {
         new: &NewProduct<'_>,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<ProductId> {
+    ) -> StoreResult<Once<ProductId>> {
         check_one_of("kind", new.kind, &PRODUCT_KINDS)?;
         check_text("name", new.name, 200)?;
         if new.price_minor < 0 {
@@ -45,7 +48,7 @@ impl Store {
         }
         check_bp("tax rate", new.tax_rate_bp)?;
         let currency = currency_code(new.currency)?;
-        let (id,): (i64,) = self
+        let made: Once<(i64,)> = self
             .once_per_submission(ws, "product", "id", submission_key, |key| async move {
             let id = ProductId::new();
             let inserted = sqlx::query(
@@ -75,7 +78,7 @@ impl Store {
             Ok((id.get(),))
             })
             .await?;
-        Ok(ProductId::from_db(id))
+        Ok(made.map(|(id,)| ProductId::from_db(id)))
     }
 }
 
@@ -110,7 +113,7 @@ impl Store {
         p: &crate::domain::product_form::ValidProduct,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<ProductId> {
+    ) -> StoreResult<Once<ProductId>> {
         self.create_product_once(
             ws,
             &NewProduct {

@@ -25,6 +25,24 @@ pub fn submission_key(raw: &str) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// What a write run once per form answered: the record, and whether this call made it
+/// (`false` for a form sent again, whose first send made it). Only the call that made a
+/// record reports it (audit entries, notices), so a form sent twice is recorded once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Once<T> {
+    pub value: T,
+    pub made_now: bool,
+}
+
+impl<T> Once<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Once<U> {
+        Once {
+            value: f(self.value),
+            made_now: self.made_now,
+        }
+    }
+}
+
 impl Store {
     /// Runs `write` (which stores the key it is given with the new row of `table`) once
     /// per `key`: a key already used in the workspace answers `columns` of the row it
@@ -37,28 +55,36 @@ impl Store {
         columns: &str,
         key: Option<&'k str>,
         write: F,
-    ) -> StoreResult<T>
+    ) -> StoreResult<Once<T>>
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
         F: FnOnce(Option<&'k str>) -> Fut,
         Fut: Future<Output = StoreResult<T>>,
     {
         let key = key.filter(|k| !k.is_empty());
+        let earlier = |value| Once {
+            value,
+            made_now: false,
+        };
         if let Some(key) = key {
             if let Some(made) = self.by_submission_key(ws, table, columns, key).await? {
-                return Ok(made);
+                return Ok(earlier(made));
             }
         }
         match write(key).await {
+            Ok(value) => Ok(Once {
+                value,
+                made_now: true,
+            }),
             // The same form sent at the same moment: the other request made it.
             Err(StoreError::Conflict(message)) => match key {
                 Some(key) => match self.by_submission_key(ws, table, columns, key).await? {
-                    Some(made) => Ok(made),
+                    Some(made) => Ok(earlier(made)),
                     None => Err(StoreError::Conflict(message)),
                 },
                 None => Err(StoreError::Conflict(message)),
             },
-            other => other,
+            Err(other) => Err(other),
         }
     }
 

@@ -6,6 +6,7 @@ use super::documents::{
     check_one_of, check_optional_date, check_text, ensure_client, ensure_client_record,
     ensure_product, invalid, next_number, Owned, Tx,
 };
+use super::submission::Once;
 use super::{Store, StoreError, StoreResult};
 use crate::ids::{
     new_id, ClientId, ContactId, JobId, ProductId, ProjectId, RequestId, StaffUserId, TaskId,
@@ -93,6 +94,7 @@ impl Store {
     ) -> StoreResult<ProjectId> {
         self.create_project_once(ws, client, new, None, now_ms)
             .await
+            .map(|made| made.value)
     }
 
     /// [`Store::create_project`] from a New form: a `submission_key` already used in the
@@ -104,7 +106,7 @@ impl Store {
         new: &NewProject<'_>,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<ProjectId> {
+    ) -> StoreResult<Once<ProjectId>> {
         check_text("name", new.name, 200)?;
         check_one_of("status", new.status, &PROJECT_STATUSES)?;
         if !(0..=100).contains(&new.progress_pct) {
@@ -112,7 +114,7 @@ impl Store {
         }
         check_optional_date("start date", new.start_date)?;
         check_optional_date("due date", new.due_date)?;
-        let (id,): (i64,) = self
+        let made: Once<(i64,)> = self
             .once_per_submission(ws, "project", "id", submission_key, |key| async move {
             let id = ProjectId::new();
             let inserted = sqlx::query(
@@ -142,7 +144,7 @@ impl Store {
             Ok((id.get(),))
             })
             .await?;
-        Ok(ProjectId::from_db(id))
+        Ok(made.map(|(id,)| ProjectId::from_db(id)))
     }
 
     pub async fn create_job(
@@ -152,7 +154,9 @@ impl Store {
         new: &NewJob<'_>,
         now_ms: i64,
     ) -> StoreResult<JobId> {
-        self.create_job_once(ws, client, new, None, now_ms).await
+        self.create_job_once(ws, client, new, None, now_ms)
+            .await
+            .map(|made| made.value)
     }
 
     /// [`Store::create_job`] from a New form: a `submission_key` already used in the
@@ -164,7 +168,7 @@ impl Store {
         new: &NewJob<'_>,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<JobId> {
+    ) -> StoreResult<Once<JobId>> {
         check_text("title", new.title, 200)?;
         check_one_of("status", new.status, &JOB_STATUSES)?;
         if let (Some(start), Some(end)) = (new.scheduled_start, new.scheduled_end) {
@@ -172,7 +176,7 @@ impl Store {
                 return Err(invalid("scheduled end: cannot be before the start"));
             }
         }
-        let (id,): (i64,) = self
+        let made: Once<(i64,)> = self
             .once_per_submission(ws, "job", "id", submission_key, |key| async move {
             let id = JobId::new();
             let mut tx = self.begin_write().await?;
@@ -206,7 +210,7 @@ impl Store {
             Ok((id.get(),))
             })
             .await?;
-        Ok(JobId::from_db(id))
+        Ok(made.map(|(id,)| JobId::from_db(id)))
     }
 
     /// A visit of a job of the workspace, optionally assigned to one of its staff.
@@ -257,7 +261,9 @@ impl Store {
         new: &NewTask<'_>,
         now_ms: i64,
     ) -> StoreResult<TaskId> {
-        self.create_task_once(ws, client, new, None, now_ms).await
+        self.create_task_once(ws, client, new, None, now_ms)
+            .await
+            .map(|made| made.value)
     }
 
     /// [`Store::create_task`] from a New form: a `submission_key` already used in the
@@ -269,10 +275,10 @@ impl Store {
         new: &NewTask<'_>,
         submission_key: Option<&str>,
         now_ms: i64,
-    ) -> StoreResult<TaskId> {
+    ) -> StoreResult<Once<TaskId>> {
         check_text("title", new.title, 200)?;
         check_optional_date("due date", new.due_date)?;
-        let (id,): (i64,) = self
+        let made: Once<(i64,)> = self
             .once_per_submission(ws, "task", "id", submission_key, |key| async move {
             let id = TaskId::new();
             let mut tx = self.begin_write().await?;
@@ -306,7 +312,7 @@ impl Store {
             Ok((id.get(),))
             })
             .await?;
-        Ok(TaskId::from_db(id))
+        Ok(made.map(|(id,)| TaskId::from_db(id)))
     }
 
     /// A request with its status history: a first `new` event, and one for the status

@@ -1,6 +1,6 @@
 //! Every New form of the back office carries a one-time `submission_key`: sent twice (a
 //! double click, a refresh after the POST) it makes one record, and the second answer
-//! goes where the first did. A job also uses one number.
+//! goes where the first did, with one audit entry. A job also uses one number.
 
 use reqwest::StatusCode;
 
@@ -21,6 +21,15 @@ type Kind<'a> = (&'a str, String, String, Vec<(&'a str, &'a str)>);
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(app.state.store.pool())
+        .await
+        .unwrap()
+}
+
+/// Audit entries of `action` in the world's workspace.
+pub async fn audited(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_event WHERE action = $1")
+        .bind(action)
         .fetch_one(app.state.store.pool())
         .await
         .unwrap()
@@ -87,6 +96,8 @@ async fn every_new_form_sent_twice_makes_one_record() {
         form.extend(fields.iter().copied());
         let before = count(&app, table).await;
         let numbers_before = count(&app, "job").await;
+        let created = format!("{table}.created");
+        let audited_before = audited(&app, &created).await;
         let first = staff.post_form(&action, &form).await;
         assert_eq!(first.status(), StatusCode::SEE_OTHER, "{table}: first");
         let second = staff.post_form(&action, &form).await;
@@ -97,6 +108,11 @@ async fn every_new_form_sent_twice_makes_one_record() {
             "{table}: the second answer goes to the same record"
         );
         assert_eq!(count(&app, table).await, before + 1, "{table}: one row");
+        assert_eq!(
+            audited(&app, &created).await,
+            audited_before + 1,
+            "{table}: the second send is not audited as another creation"
+        );
         if table == "job" {
             assert_eq!(count(&app, "job").await, numbers_before + 1);
             let used: Vec<String> = sqlx::query_scalar(

@@ -1342,6 +1342,8 @@ async fn a_new_document_form_sent_twice_makes_one_document_and_uses_one_number()
             }
         };
         let before = count(&app).await;
+        let action = format!("{table}.created");
+        let audited_before = crate::double_submission::audited(&app, &action).await;
         let first = staff.post_form(&format!("/staff/{kind}"), &pairs).await;
         assert_eq!(first.status(), StatusCode::SEE_OTHER, "{kind}");
         let second = staff.post_form(&format!("/staff/{kind}"), &pairs).await;
@@ -1352,6 +1354,11 @@ async fn a_new_document_form_sent_twice_makes_one_document_and_uses_one_number()
             "{kind}: the second answer shows the first document"
         );
         assert_eq!(count(&app).await, before + 1, "{kind}: one document");
+        assert_eq!(
+            crate::double_submission::audited(&app, &action).await,
+            audited_before + 1,
+            "{kind}: one creation audited"
+        );
         // Another form (a new key) makes another document, numbered right after.
         let (_, page) = staff.get_text(&format!("/staff/{kind}/new")).await;
         assert!(!page.contains(&key), "{kind}: each form gets a new key");
