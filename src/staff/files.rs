@@ -375,15 +375,12 @@ pub async fn download(
 ) -> AppResult<Response> {
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
     let row = state.store.staff_file(user.workspace_id, id).await?;
-    let opened = match state.files.size(&row.storage_key).await {
-        Ok(len) => state
-            .files
-            .open(&row.storage_key, None)
-            .await
-            .map(|stream| (len, stream)),
-        Err(e) => Err(e),
+    let opened = async {
+        let len = state.files.size(&row.storage_key).await?;
+        let stream = state.files.open(&row.storage_key, None).await?;
+        Ok::<_, crate::files::FileStoreError>((len, stream))
     };
-    let (len, stream) = match opened {
+    let (len, stream) = match opened.await {
         Ok(opened) => opened,
         Err(e) => return Err(stored_bytes_error(&state, user.workspace_id, id, e).await),
     };
