@@ -176,11 +176,10 @@ pub async fn download(
         .portal_file(user.scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let len = state
-        .files
-        .size(&file.storage_key)
-        .await
-        .map_err(|e| missing(e, id))?;
+    let len = match state.files.size(&file.storage_key).await {
+        Ok(len) => len,
+        Err(e) => return Err(stored_bytes_error(&state, &user, id, e).await),
+    };
     let tag = etag(&file.sha256);
     let answer = if if_range_allows(header_text(&headers, header::IF_RANGE), tag.as_deref()) {
         parse_range(header_text(&headers, header::RANGE), len)
@@ -231,12 +230,10 @@ pub async fn download(
     let body = if method == Method::HEAD {
         Body::empty()
     } else {
-        let stream = state
-            .files
-            .open(&file.storage_key, range)
-            .await
-            .map_err(|e| missing(e, id))?;
-        Body::from_stream(stream)
+        match state.files.open(&file.storage_key, range).await {
+            Ok(stream) => Body::from_stream(stream),
+            Err(e) => return Err(stored_bytes_error(&state, &user, id, e).await),
+        }
     };
     response
         .body(body)
@@ -269,7 +266,21 @@ async fn record_download(
         .await?)
 }
 
-/// A visible file whose bytes cannot be read is the server's fault, not the client's.
-fn missing(e: FileStoreError, id: FileId) -> AppError {
+/// Bytes that cannot be read: a file removed since it was looked up (its bytes go
+/// right after its row) is not found, as any removed file; the bytes of a file that is
+/// still visible are the server's fault, not the client's.
+async fn stored_bytes_error(
+    state: &AppState,
+    user: &PortalUser,
+    id: FileId,
+    e: FileStoreError,
+) -> AppError {
+    if matches!(e, FileStoreError::NotFound(_)) {
+        match state.store.portal_file(user.scope, id).await {
+            Ok(None) => return AppError::NotFound,
+            Ok(Some(_)) => {}
+            Err(db) => return db.into(),
+        }
+    }
     AppError::Internal(anyhow::anyhow!("file {id}: {e}"))
 }

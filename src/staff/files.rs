@@ -375,14 +375,15 @@ pub async fn download(
 ) -> AppResult<Response> {
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
     let row = state.store.staff_file(user.workspace_id, id).await?;
-    let internal =
-        |e: crate::files::FileStoreError| AppError::Internal(anyhow::anyhow!("file {id}: {e}"));
-    let len = state.files.size(&row.storage_key).await.map_err(internal)?;
-    let stream = state
-        .files
-        .open(&row.storage_key, None)
-        .await
-        .map_err(internal)?;
+    let opened = async {
+        let len = state.files.size(&row.storage_key).await?;
+        let stream = state.files.open(&row.storage_key, None).await?;
+        Ok::<_, crate::files::FileStoreError>((len, stream))
+    };
+    let (len, stream) = match opened.await {
+        Ok(opened) => opened,
+        Err(e) => return Err(stored_bytes_error(&state, user.workspace_id, id, e).await),
+    };
     user.audit(
         &state,
         "file.downloaded",
@@ -404,6 +405,24 @@ pub async fn download(
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from_stream(stream))
         .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Bytes that cannot be read: a file removed since it was looked up (its bytes go
+/// right after its row) is not found; the bytes of a live file are the server's fault.
+async fn stored_bytes_error(
+    state: &AppState,
+    ws: crate::ids::WorkspaceId,
+    id: FileId,
+    e: crate::files::FileStoreError,
+) -> AppError {
+    if matches!(e, crate::files::FileStoreError::NotFound(_)) {
+        match state.store.staff_file(ws, id).await {
+            Err(StoreError::NotFound) => return AppError::NotFound,
+            Err(db) => return db.into(),
+            Ok(_) => {}
+        }
+    }
+    AppError::Internal(anyhow::anyhow!("file {id}: {e}"))
 }
 
 #[cfg(test)]

@@ -872,3 +872,57 @@ async fn the_files_section_pages_newest_first() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Staff remove a file (row, then bytes) after the portal has looked it up and before it
+/// reads the bytes: the client gets the 404 of any removed file, not a server error. The
+/// download is held at its audit entry (the database's write lock, or on PostgreSQL a
+/// lock on the audit table) while the removal happens. A file whose bytes are gone while
+/// its row is live is still the server's fault (500).
+#[tokio::test]
+async fn a_file_removed_while_its_download_starts_is_not_found() {
+    let app = TestApp::spawn().await;
+    let w = World::seed(&app).await;
+    let (j, _) = job(&app, w.ws, w.a, "in_progress").await;
+    let b = Browser::new(&app);
+    b.log_in(&app, &w.a_link(), &w.ann_email).await;
+    let id = attach(&app, w.ws, w.a, On::Job(j), "report.pdf", &sample(1000, 1)).await;
+    let store = &app.state.store;
+    let mut tx = store.pool().begin().await.unwrap();
+    if store.backend() == portico::store::Backend::Postgres {
+        sqlx::query("LOCK TABLE audit_event IN EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    } else {
+        sqlx::query("UPDATE workspace SET name = name WHERE id = $1")
+            .bind(w.ws.get())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    let request = b.client.get(format!("{}{}", b.base, href(id))).send();
+    let download = tokio::spawn(async move { request.await.unwrap().status() });
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    sqlx::query("UPDATE file SET deleted_at = $1 WHERE id = $2")
+        .bind(app.now_ms())
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    app.state
+        .files
+        .remove(&storage_key(w.ws, id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(download.await.unwrap(), StatusCode::NOT_FOUND);
+
+    let live = attach(&app, w.ws, w.a, On::Job(j), "gone.pdf", b"bytes").await;
+    app.state
+        .files
+        .remove(&storage_key(w.ws, live))
+        .await
+        .unwrap();
+    let (status, _) = b.get_text(&href(live)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+}
