@@ -13,7 +13,7 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -364,13 +364,14 @@ pub async fn remove(
     Ok(Redirect::to(&with_notice(&back, "file-removed")).into_response())
 }
 
-/// `GET /staff/files/{id}/download`: the whole file, as the portal would send it.
-/// `GET /staff/files/{id}/download`, written to the audit log (`file.downloaded`) as
-/// the portal's downloads are.
+/// `GET /staff/files/{id}/download`: the whole file, as the portal would send it,
+/// written to the audit log (`file.downloaded`) as the portal's downloads are. A `HEAD`
+/// (headers only) downloads nothing and is not logged.
 pub async fn download(
     State(state): State<AppState>,
     user: StaffUser,
     ClientIp(ip): ClientIp,
+    method: Method,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id: FileId = id.parse().map_err(|_| AppError::NotFound)?;
@@ -384,15 +385,17 @@ pub async fn download(
         Ok(opened) => opened,
         Err(e) => return Err(stored_bytes_error(&state, user.workspace_id, id, e).await),
     };
-    user.audit(
-        &state,
-        "file.downloaded",
-        ("file", id.get()),
-        Some(row.client_id),
-        &ip,
-        &format!("{} ({len} bytes)", row.name),
-    )
-    .await?;
+    if method != Method::HEAD {
+        user.audit(
+            &state,
+            "file.downloaded",
+            ("file", id.get()),
+            Some(row.client_id),
+            &ip,
+            &format!("{} ({len} bytes)", row.name),
+        )
+        .await?;
+    }
     let disposition = HeaderValue::from_str(&content_disposition(&row.name))
         .map_err(|e| AppError::Internal(e.into()))?;
     Response::builder()

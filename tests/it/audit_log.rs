@@ -160,6 +160,16 @@ async fn staff_pdf_and_file_downloads_are_logged_with_who_when_and_where() {
 
     let r = owner.get(&format!("/staff/invoices/{invoice}/pdf")).await;
     assert_eq!(r.status(), StatusCode::OK);
+    // Headers only download nothing, and are not logged as a download.
+    let r = owner
+        .client
+        .head(format!("{}/staff/files/{file}/download", owner.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-length"], "2000");
+    assert!(audited(&app, "file.downloaded").await.is_empty());
     let r = owner.get(&format!("/staff/files/{file}/download")).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().len(), 2_000);
