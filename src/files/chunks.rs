@@ -74,8 +74,7 @@ pub fn local_chunks(file: std::fs::File, range: Range<u64>) -> ByteStream {
         let cached = read_cached(&file, at, &mut buf.0);
         let (file, buf) = if cached == want {
             // Let the other connections' tasks run between chunks, as the trip to the
-            // blocking pool did: without it one download could send a whole file while
-            // others wait, and the slowest downloads took four times as long.
+            // blocking pool did, so one download never holds a worker for a whole file.
             tokio::task::yield_now().await;
             (file, buf)
         } else {

@@ -167,7 +167,8 @@ pub struct Store {
     workspace_cache: std::sync::Arc<workspace_cache::WorkspaceCache>,
     /// What portal pages show of each client's records, stamped with its revision.
     client_views: std::sync::Arc<client_view::ClientViewCache>,
-    /// On a SQLite file: the session read without sqlx's thread hand-offs.
+    /// On a SQLite file: the session and the invoice list read without sqlx's thread
+    /// hand-offs.
     direct: Option<std::sync::Arc<sqlite_direct::DirectReads>>,
 }
 
