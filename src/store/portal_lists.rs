@@ -152,16 +152,7 @@ impl Store {
                 stmt.query_map(params.as_slice(), InvoiceSummary::from_sqlite)?
                     .collect::<rusqlite::Result<Vec<_>>>()
             })?,
-            None => {
-                let mut q = sqlx::query_as::<_, InvoiceSummary>(&sql)
-                    .bind(scope.workspace_id().get())
-                    .bind(scope.client_id().get())
-                    .bind(size + 1);
-                if let Some(c) = after {
-                    q = q.bind(c.sort.clone()).bind(c.id);
-                }
-                q.fetch_all(&self.pool).await?
-            }
+            None => self.dated_rows(&sql, scope, after, size).await?,
         };
         Ok(page_of(rows, size, |r| {
             Cursor::new(r.issue_date.clone(), r.id)
@@ -176,17 +167,32 @@ impl Store {
         size: i64,
     ) -> StoreResult<Page<QuoteSummary>> {
         let sql = quote_page_sql(filter, after.is_some());
-        let mut q = sqlx::query_as::<_, QuoteSummary>(&sql)
+        let rows = self.dated_rows(&sql, scope, after, size).await?;
+        Ok(page_of(rows, size, |r| {
+            Cursor::new(r.issue_date.clone(), r.id)
+        }))
+    }
+
+    /// The rows of a [`dated_page_sql`] statement through sqlx: one more than `size`,
+    /// so the page knows whether another follows.
+    async fn dated_rows<T>(
+        &self,
+        sql: &str,
+        scope: ClientScope,
+        after: Option<&Cursor>,
+        size: i64,
+    ) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let mut q = sqlx::query_as::<_, T>(sql)
             .bind(scope.workspace_id().get())
             .bind(scope.client_id().get())
             .bind(size + 1);
         if let Some(c) = after {
             q = q.bind(c.sort.clone()).bind(c.id);
         }
-        let rows = q.fetch_all(&self.pool).await?;
-        Ok(page_of(rows, size, |r| {
-            Cursor::new(r.issue_date.clone(), r.id)
-        }))
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     /// Requests, tasks, projects and jobs are ordered by creation, which the id follows.
